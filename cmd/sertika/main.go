@@ -1,0 +1,200 @@
+// Command sertika is the one Sertika binary: the web server and the operator's commands
+// (migrations, users, imports, version). Subcommands live one per file and register
+// themselves; this file holds the dispatcher and the wiring they share. No business rules
+// live here.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/sertika/sertika/internal/config"
+	"github.com/sertika/sertika/internal/database"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+// env is what a subcommand runs with; tests build their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// ready, when set, receives the address `serve` listens on (tests use port 0).
+	ready func(addr string)
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+var commands = map[string]command{}
+
+func register(c command) { commands[c.name] = c }
+
+// usageError marks errors caused by wrong arguments (exit status 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line and returns the exit status.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				_ = c.run(ctx, e, []string{"--help"})
+				return 0
+			}
+		}
+		printUsage(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "sertika: unknown command %q\n\n", args[0])
+		printUsage(e.stderr)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "sertika %s: %s\n", c.name, ue.msg)
+		return 2
+	}
+	var ec exitCodeError
+	if errors.As(err, &ec) {
+		if ec.msg != "" {
+			fmt.Fprintf(e.stderr, "sertika %s: %s\n", c.name, ec.msg)
+		}
+		return ec.code
+	}
+	fmt.Fprintf(e.stderr, "sertika %s: %v\n", c.name, err)
+	return 1
+}
+
+// exitCodeError ends a command with a specific status.
+type exitCodeError struct {
+	code int
+	msg  string
+}
+
+func (e exitCodeError) Error() string { return e.msg }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, `Sertika issues, signs and verifies competency-development certificates for civil
+servants (ASN) and turns them into the competency part of the IP ASN.
+
+Usage:
+  sertika <command> [flags]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, `
+Run "sertika <command> --help" for a command's flags.
+
+Configuration comes from the environment (SERTIKA_ADDR, SERTIKA_DATA_DIR, DATABASE_URL,
+SERTIKA_PUBLIC_URL, …; secrets also as *_FILE) with flags as overrides. See README.md.
+`)
+}
+
+// newFlagSet returns a flag set for a subcommand with a usage text that prints the
+// synopsis, a description and the flags.
+func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		out := e.stdout
+		fmt.Fprintf(out, "Usage:\n  sertika %s\n\n%s\n", synopsis, strings.TrimSpace(description))
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintf(out, "\nFlags:\n")
+			fs.SetOutput(out)
+			fs.PrintDefaults()
+			fs.SetOutput(e.stderr)
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args, turning -h into flag.ErrHelp and other errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// loadConfig reads the environment and returns a config whose common flags are bound to fs.
+func loadConfig(e *env, fs *flag.FlagSet) (*config.Config, error) {
+	cfg, err := config.FromEnv(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RegisterFlags(fs)
+	return &cfg, nil
+}
+
+// openDB opens and migrates the configured database. Commands that only read migration
+// state pass migrate=false.
+func openDB(ctx context.Context, e *env, cfg *config.Config, migrate bool) (*database.DB, error) {
+	if err := cfg.Finish(); err != nil {
+		return nil, err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: cliLogger(e)})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func cliLogger(e *env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
