@@ -212,8 +212,6 @@ type User struct {
 	OPD               *OPD   `gorm:"foreignKey:OPDID"`
 	NIP               string `gorm:"column:nip"`
 	Active            bool
-	FailedLogins      int
-	LockedUntil       *time.Time
 	PasswordChangedAt time.Time
 	LastLoginAt       *time.Time
 	CreatedAt         time.Time

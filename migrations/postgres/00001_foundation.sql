@@ -59,8 +59,6 @@ CREATE TABLE users (
     opd_id          BIGINT REFERENCES opds (id),
     nip             TEXT NOT NULL DEFAULT '',
     active          BOOLEAN NOT NULL DEFAULT TRUE,
-    failed_logins   INTEGER NOT NULL DEFAULT 0,
-    locked_until    TIMESTAMPTZ,
     password_changed_at TIMESTAMPTZ NOT NULL,
     last_login_at   TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL,
@@ -80,6 +78,15 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user_idx ON sessions (user_id);
 CREATE INDEX sessions_expires_idx ON sessions (expires_at);
+
+-- Failed sign-ins counted per user name, whether or not the account exists, so that a
+-- lock-out says nothing about which accounts exist.
+CREATE TABLE login_throttle (
+    username      TEXT PRIMARY KEY,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_failure  TIMESTAMPTZ NOT NULL,
+    locked_until  TIMESTAMPTZ
+);
 
 CREATE TABLE import_runs (
     id          BIGSERIAL PRIMARY KEY,
@@ -110,6 +117,7 @@ CREATE INDEX audit_log_at_idx ON audit_log (at);
 -- +goose Down
 DROP TABLE audit_log;
 DROP TABLE import_runs;
+DROP TABLE login_throttle;
 DROP TABLE sessions;
 DROP TABLE users;
 DROP TABLE employees;

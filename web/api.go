@@ -1,0 +1,260 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sertika/sertika/internal/apperr"
+	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/internal/domain"
+)
+
+// routesAPI registers the JSON API. Every route is described in docs/openapi.yaml (a test
+// keeps the two in step). All routes but the token endpoint need a bearer token.
+func (s *Server) routesAPI() {
+	api := s.App.Group("/api/v1")
+	api.Post("/auth/token", s.apiToken)
+	api.Get("/agency", s.apiAgency)
+	authed := api.Group("", s.bearerAuth)
+	authed.Get("/me", s.apiMe)
+	authed.Get("/opds", s.apiListOPDs)
+	authed.Post("/opds", s.apiCreateOPD)
+	authed.Get("/opds/:code", s.apiGetOPD)
+	authed.Put("/opds/:code", s.apiUpdateOPD)
+	authed.Get("/employees", s.apiListEmployees)
+	authed.Get("/employees/:nip", s.apiGetEmployee)
+	s.routesImportAPI(authed)
+	api.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Alamat API tidak dikenal.") })
+}
+
+// decodeJSON reads a JSON body strictly: the content type must be JSON, unknown fields and
+// trailing data are refused.
+func decodeJSON(c *fiber.Ctx, dst any) error {
+	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
+		return apperr.Invalid("Isi permintaan harus JSON (Content-Type: application/json).")
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return apperr.Invalid("Isi permintaan kosong.")
+		case errors.As(err, &se):
+			return apperr.Invalidf("JSON tidak sah pada posisi %d.", se.Offset)
+		case errors.As(err, &te):
+			return apperr.Invalidf("Nilai kolom %q harus bertipe %s.", te.Field, te.Type.String())
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return apperr.Invalidf("Kolom tidak dikenal: %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return apperr.Invalid("JSON tidak sah.")
+	}
+	if dec.More() {
+		return apperr.Invalid("Isi permintaan berisi data setelah objek JSON.")
+	}
+	return nil
+}
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	Token     string    `json:"token"`
+	TokenType string    `json:"token_type"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) apiToken(c *fiber.Ctx) error {
+	if !s.loginLimiter.allow(c.IP(), s.DB.Now()) {
+		return apperr.New(apperr.CodeRateLimited, "Terlalu banyak percobaan masuk dari alamat ini. Tunggu satu menit lalu coba lagi.")
+	}
+	var req tokenRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := s.Accounts.Authenticate(c.UserContext(), req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	tok, exp, err := s.Accounts.IssueToken(u)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(tokenResponse{Token: tok, TokenType: "Bearer", ExpiresAt: exp})
+}
+
+// ---- views ----
+
+type opdView struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Parent string `json:"parent"`
+	Active bool   `json:"active"`
+}
+
+func viewOPD(o domain.OPD) opdView {
+	return opdView{Code: o.Code, Name: o.Name, Parent: o.Parent, Active: o.Active}
+}
+
+type opdRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type employeeView struct {
+	NIP            string  `json:"nip"`
+	Name           string  `json:"name"`
+	FrontTitle     string  `json:"front_title"`
+	BackTitle      string  `json:"back_title"`
+	FullName       string  `json:"full_name"`
+	Status         string  `json:"status"`
+	OPD            *opdRef `json:"opd"`
+	Position       string  `json:"position"`
+	PositionKind   string  `json:"position_kind"`
+	Eselon         string  `json:"eselon"`
+	JF             string  `json:"jf"`
+	EducationLevel string  `json:"education_level"`
+	EducationLabel string  `json:"education_label"`
+	Active         bool    `json:"active"`
+}
+
+func viewEmployee(e domain.Employee) employeeView {
+	v := employeeView{NIP: e.NIP, Name: e.Name, FrontTitle: e.FrontTitle, BackTitle: e.BackTitle, FullName: e.FullName(),
+		Status: e.Status, Position: e.Position, PositionKind: e.PositionKind, Eselon: e.Eselon, JF: e.JFName,
+		EducationLevel: e.EducationLevel, EducationLabel: domain.EducationLabel(e.EducationLevel), Active: e.Active}
+	if e.OPD != nil {
+		v.OPD = &opdRef{Code: e.OPD.Code, Name: e.OPD.Name}
+	}
+	return v
+}
+
+type userView struct {
+	Username    string      `json:"username"`
+	DisplayName string      `json:"display_name"`
+	Role        domain.Role `json:"role"`
+	OPD         *opdRef     `json:"opd"`
+	NIP         string      `json:"nip,omitempty"`
+	Active      bool        `json:"active"`
+}
+
+func viewUser(u domain.User) userView {
+	v := userView{Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, NIP: u.NIP, Active: u.Active}
+	if u.OPD != nil {
+		v.OPD = &opdRef{Code: u.OPD.Code, Name: u.OPD.Name}
+	}
+	return v
+}
+
+// ---- handlers ----
+
+func (s *Server) apiMe(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	return c.JSON(viewUser(u))
+}
+
+func (s *Server) apiAgency(c *fiber.Ctx) error {
+	ag, err := s.Directory.GetAgency(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": ag.Name, "bkpsdm_name": ag.BKPSDMName, "address": ag.Address, "city": ag.City,
+		"head_name": ag.HeadName, "head_title": ag.HeadTitle})
+}
+
+func (s *Server) apiListOPDs(c *fiber.Ctx) error {
+	list, err := s.Directory.ListOPDs(c.UserContext(), actor(c), c.QueryBool("include_inactive"))
+	if err != nil {
+		return err
+	}
+	out := make([]opdView, len(list))
+	for i, o := range list {
+		out[i] = viewOPD(o)
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+func (s *Server) apiGetOPD(c *fiber.Ctx) error {
+	o, err := s.Directory.GetOPD(c.UserContext(), actor(c), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewOPD(o))
+}
+
+func (s *Server) apiCreateOPD(c *fiber.Ctx) error {
+	var in directory.OPDInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.Directory.CreateOPD(c.UserContext(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/opds/" + o.Code)
+	return c.Status(fiber.StatusCreated).JSON(viewOPD(o))
+}
+
+func (s *Server) apiUpdateOPD(c *fiber.Ctx) error {
+	var in directory.OPDInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.Directory.UpdateOPD(c.UserContext(), actor(c), strings.Clone(c.Params("code")), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewOPD(o))
+}
+
+// queryInt reads a non-negative integer query parameter.
+func queryInt(c *fiber.Ctx, name string, def int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, apperr.Invalidf("Parameter %s harus bilangan bulat tidak negatif.", name)
+	}
+	return n, nil
+}
+
+func (s *Server) apiListEmployees(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 50)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset", 0)
+	if err != nil {
+		return err
+	}
+	f := directory.EmployeeFilter{OPD: strings.Clone(c.Query("opd")), Q: strings.Clone(c.Query("q")), Limit: limit, Offset: offset}
+	list, page, err := s.Directory.ListEmployees(c.UserContext(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	out := make([]employeeView, len(list))
+	for i, e := range list {
+		out[i] = viewEmployee(e)
+	}
+	return c.JSON(fiber.Map{"items": out, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+}
+
+func (s *Server) apiGetEmployee(c *fiber.Ctx) error {
+	e, err := s.Directory.GetEmployee(c.UserContext(), actor(c), c.Params("nip"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewEmployee(e))
+}

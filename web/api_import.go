@@ -1,0 +1,6 @@
+package web
+
+import "github.com/gofiber/fiber/v2"
+
+// routesImportAPI registers the import endpoints of the JSON API.
+func (s *Server) routesImportAPI(api fiber.Router) {}

@@ -1,0 +1,4 @@
+package web
+
+// routesMasterPages registers the master-data and administration pages.
+func (s *Server) routesMasterPages() {}
