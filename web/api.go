@@ -22,15 +22,17 @@ func (s *Server) routesAPI() {
 	api := s.App.Group("/api/v1")
 	api.Post("/auth/token", s.apiToken)
 	api.Get("/agency", s.apiAgency)
-	authed := api.Group("", s.bearerAuth)
-	authed.Get("/me", s.apiMe)
-	authed.Get("/opds", s.apiListOPDs)
-	authed.Post("/opds", s.apiCreateOPD)
-	authed.Get("/opds/:code", s.apiGetOPD)
-	authed.Put("/opds/:code", s.apiUpdateOPD)
-	authed.Get("/employees", s.apiListEmployees)
-	authed.Get("/employees/:nip", s.apiGetEmployee)
-	s.routesImportAPI(authed)
+	// Bearer authentication is attached per route (not as group middleware) so that an
+	// unknown API path answers 404 rather than 401.
+	auth := s.bearerAuth
+	api.Get("/me", auth, s.apiMe)
+	api.Get("/opds", auth, s.apiListOPDs)
+	api.Post("/opds", auth, s.apiCreateOPD)
+	api.Get("/opds/:code", auth, s.apiGetOPD)
+	api.Put("/opds/:code", auth, s.apiUpdateOPD)
+	api.Get("/employees", auth, s.apiListEmployees)
+	api.Get("/employees/:nip", auth, s.apiGetEmployee)
+	s.routesImportAPI(api)
 	api.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Alamat API tidak dikenal.") })
 }
 
