@@ -199,11 +199,15 @@ func (s *Service) List(ctx context.Context, a domain.Actor) ([]domain.User, erro
 // Get returns one account (administrators, or the user themself).
 func (s *Service) Get(ctx context.Context, a domain.Actor, username string) (domain.User, error) {
 	u, err := s.byUsername(ctx, s.db.Gorm, username)
-	if err != nil {
-		return u, err
+	if err != nil && apperr.CodeOf(err) != apperr.CodeNotFound {
+		return domain.User{}, err
 	}
-	if a.Role != domain.RoleAdmin && a.UserID != u.ID {
+	// Others' names, existing or not, get the same refusal: no account enumeration.
+	if a.Role != domain.RoleAdmin && (err != nil || a.UserID != u.ID) {
 		return domain.User{}, errAdminOnly
+	}
+	if err != nil {
+		return domain.User{}, err
 	}
 	return u, nil
 }

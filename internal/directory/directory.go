@@ -322,8 +322,13 @@ func (s *Service) GetEmployee(ctx context.Context, a domain.Actor, n string) (do
 // GetAgency returns the agency's identity (an empty one before an administrator sets it).
 // Everyone may read it: it is printed on letters and certificates.
 func (s *Service) GetAgency(ctx context.Context) (domain.Agency, error) {
+	return s.agency(ctx, s.db.Gorm)
+}
+
+// agency reads the agency row through tx (inside a transaction, its own connection).
+func (s *Service) agency(ctx context.Context, tx *gorm.DB) (domain.Agency, error) {
 	var ag domain.Agency
-	err := s.db.WithContext(ctx).Where("id = 1").Take(&ag).Error
+	err := tx.WithContext(ctx).Where("id = 1").Take(&ag).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Agency{ID: 1}, nil
 	}
@@ -393,7 +398,7 @@ func (s *Service) UpdateAgency(ctx context.Context, a domain.Actor, in AgencyInp
 	var ag domain.Agency
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		if ag, err = s.GetAgency(ctx); err != nil {
+		if ag, err = s.agency(ctx, tx); err != nil {
 			return err
 		}
 		ag.ID = 1
