@@ -13,6 +13,8 @@ import (
 	"github.com/sertika/sertika/internal/config"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/internal/filestore"
+	"github.com/sertika/sertika/issuer"
 	"github.com/sertika/sertika/web"
 )
 
@@ -25,6 +27,7 @@ type services struct {
 	db        *database.DB
 	accounts  *account.Service
 	directory *directory.Service
+	requests  *issuer.Service
 }
 
 func newServices(cfg *config.Config, db *database.DB) (*services, error) {
@@ -36,7 +39,12 @@ func newServices(cfg *config.Config, db *database.DB) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &services{db: db, accounts: acc, directory: directory.New(db)}, nil
+	files, err := filestore.New(cfg.UploadsDir())
+	if err != nil {
+		return nil, fmt.Errorf("uploads directory: %w", err)
+	}
+	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: int64(cfg.MaxAttachmentBytes)})
+	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req}, nil
 }
 
 func newLogger(e *env, cfg *config.Config) *slog.Logger {
@@ -96,7 +104,7 @@ per role) is seeded first and the demo accounts are printed.`)
 			return err
 		}
 	}
-	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Logger: log,
+	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Requests: svc.requests, Logger: log,
 		PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Version: Version})
 	if err != nil {
 		return err

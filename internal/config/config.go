@@ -32,6 +32,8 @@ type Config struct {
 	JWTSecret string
 	// MaxUploadBytes limits request bodies and uploaded files (SERTIKA_MAX_UPLOAD_MB).
 	MaxUploadBytes int
+	// MaxAttachmentBytes limits one attachment of a request (SERTIKA_MAX_ATTACHMENT_MB).
+	MaxAttachmentBytes int
 }
 
 // Getenv is the environment lookup; tests replace it.
@@ -57,7 +59,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	c := Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxUploadBytes: 20 << 20}
+	c := Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxUploadBytes: 20 << 20, MaxAttachmentBytes: 10 << 20}
 	var errs []error
 	get := func(name string, dst *string) {
 		v, err := lookup(getenv, name)
@@ -76,9 +78,10 @@ func FromEnv(getenv Getenv) (Config, error) {
 	get("SERTIKA_LOG_LEVEL", &c.LogLevel)
 	get("SERTIKA_LOG_FORMAT", &c.LogFormat)
 	get("SERTIKA_JWT_SECRET", &c.JWTSecret)
-	var secure, maxMB string
+	var secure, maxMB, maxAttMB string
 	get("SERTIKA_SECURE_COOKIES", &secure)
 	get("SERTIKA_MAX_UPLOAD_MB", &maxMB)
+	get("SERTIKA_MAX_ATTACHMENT_MB", &maxAttMB)
 	if secure != "" {
 		c.SecureCookies = secure == "1" || strings.EqualFold(secure, "true")
 	}
@@ -88,6 +91,14 @@ func FromEnv(getenv Getenv) (Config, error) {
 			errs = append(errs, fmt.Errorf("SERTIKA_MAX_UPLOAD_MB: want a positive number of megabytes, got %q", maxMB))
 		} else {
 			c.MaxUploadBytes = n << 20
+		}
+	}
+	if maxAttMB != "" {
+		var n int
+		if _, err := fmt.Sscanf(maxAttMB, "%d", &n); err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("SERTIKA_MAX_ATTACHMENT_MB: want a positive number of megabytes, got %q", maxAttMB))
+		} else {
+			c.MaxAttachmentBytes = n << 20
 		}
 	}
 	return c, errors.Join(errs...)
