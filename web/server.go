@@ -26,6 +26,7 @@ import (
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/issuer"
 )
 
 //go:embed templates
@@ -39,6 +40,7 @@ type Deps struct {
 	DB        *database.DB
 	Accounts  *account.Service
 	Directory *directory.Service
+	Requests  *issuer.Service
 	Logger    *slog.Logger
 	// PublicURL is the externally visible base URL (no trailing slash).
 	PublicURL string
