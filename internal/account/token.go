@@ -27,6 +27,13 @@ const (
 	tokenAudience = "sertika-api"
 )
 
+// apiClaims are the registered claims plus the password stamp ("pwc"): the user's
+// password_changed_at in Unix microseconds when the token was issued.
+type apiClaims struct {
+	PasswordStamp int64 `json:"pwc"`
+	jwt.RegisteredClaims
+}
+
 // ErrBadToken answers every unusable bearer token: forged, tampered, expired, or for a
 // disabled user.
 var ErrBadToken = apperr.Unauthorized("Token akses tidak sah atau sudah kedaluwarsa. Minta token baru.")
@@ -35,7 +42,7 @@ var ErrBadToken = apperr.Unauthorized("Token akses tidak sah atau sudah kedaluwa
 func (s *Service) IssueToken(u domain.User) (string, time.Time, error) {
 	now := s.db.Now()
 	exp := now.Add(TokenLifetime).Truncate(time.Second)
-	claims := jwt.RegisteredClaims{
+	claims := apiClaims{PasswordStamp: u.PasswordChangedAt.UnixMicro(), RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    tokenIssuer,
 		Audience:  jwt.ClaimStrings{tokenAudience},
 		Subject:   strconv.FormatInt(u.ID, 10),
@@ -43,7 +50,7 @@ func (s *Service) IssueToken(u domain.User) (string, time.Time, error) {
 		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 		ExpiresAt: jwt.NewNumericDate(exp),
 		ID:        randomToken(12),
-	}
+	}}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.jwtSecret)
 	if err != nil {
 		return "", time.Time{}, apperr.Internal(fmt.Errorf("sign token: %w", err))
@@ -56,7 +63,7 @@ func (s *Service) ParseToken(ctx context.Context, token string) (domain.User, er
 	if token == "" || len(token) > 2048 {
 		return domain.User{}, ErrBadToken
 	}
-	var claims jwt.RegisteredClaims
+	var claims apiClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.jwtSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(tokenIssuer),
@@ -82,7 +89,9 @@ func (s *Service) ParseToken(ctx context.Context, token string) (domain.User, er
 	if !u.Active {
 		return domain.User{}, ErrBadToken
 	}
-	if claims.IssuedAt == nil || claims.IssuedAt.Time.Before(u.PasswordChangedAt.Truncate(time.Second)) {
+	// The token carries the password's change time to the microsecond: any password change
+	// after issue, even within the same second, makes it unusable.
+	if claims.IssuedAt == nil || claims.PasswordStamp != u.PasswordChangedAt.UnixMicro() {
 		return domain.User{}, ErrBadToken
 	}
 	return u, nil

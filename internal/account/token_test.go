@@ -43,9 +43,16 @@ func wantBadToken(tb testing.TB, s *account.Service, tok string) {
 	}
 }
 
-// claimsAt are the claims IssueToken would write for user id at now.
-func claimsAt(id int64, now time.Time) jwt.RegisteredClaims {
-	return jwt.RegisteredClaims{
+// craftedClaims mirror the claims IssueToken writes, including the password stamp.
+type craftedClaims struct {
+	PasswordStamp int64 `json:"pwc"`
+	jwt.RegisteredClaims
+}
+
+// claimsAt are the claims IssueToken would write at now for user id whose password was set
+// at now.
+func claimsAt(id int64, now time.Time) craftedClaims {
+	return craftedClaims{PasswordStamp: now.UTC().Truncate(time.Microsecond).UnixMicro(), RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    "sertika",
 		Audience:  jwt.ClaimStrings{"sertika-api"},
 		Subject:   strconv.FormatInt(id, 10),
@@ -53,7 +60,7 @@ func claimsAt(id int64, now time.Time) jwt.RegisteredClaims {
 		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 		ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
 		ID:        "test",
-	}
+	}}
 }
 
 func sign(tb testing.TB, m jwt.SigningMethod, c jwt.Claims, key any) string {
@@ -133,15 +140,18 @@ func TestTokenForgeries(t *testing.T) {
 		}
 
 		rsaKeyLabel := map[string]any{"alg": "RS256", "typ": "JWT"}
-		with := func(f func(*jwt.RegisteredClaims)) jwt.RegisteredClaims {
+		with := func(f func(*jwt.RegisteredClaims)) craftedClaims {
 			c := claimsAt(budi.ID, now)
-			f(&c)
+			f(&c.RegisteredClaims)
 			return c
 		}
+		stale := claimsAt(budi.ID, now)
+		stale.PasswordStamp--
 		tests := []struct{ name, tok string }{
 			{"tampered payload", parts[0] + "." + enc.EncodeToString([]byte(tampered)) + "." + parts[2]},
 			{"signature dropped", parts[0] + "." + parts[1] + "."},
 			{"signature of other token", parts[0] + "." + parts[1] + "." + strings.Split(MustToken(t, e.svc, admin), ".")[2]},
+			{"password stamp of an earlier password", sign(t, jwt.SigningMethodHS256, stale, testSecret)},
 			{"other secret", sign(t, jwt.SigningMethodHS256, claimsAt(budi.ID, now), []byte("another-secret-another-secret-123456"))},
 			{"alg none", sign(t, jwt.SigningMethodNone, claimsAt(budi.ID, now), jwt.UnsafeAllowNoneSignatureType)},
 			{"alg none upper", rawHS256(t, map[string]any{"alg": "NONE", "typ": "JWT"}, claimsAt(budi.ID, now), testSecret)},

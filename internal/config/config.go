@@ -28,7 +28,7 @@ type Config struct {
 	// when PublicURL is https.
 	SecureCookies bool
 	// JWTSecret signs API bearer tokens (SERTIKA_JWT_SECRET or SERTIKA_JWT_SECRET_FILE). When
-	// empty, a random secret is generated once and kept in DataDir/jwt.secret.
+	// empty, a random secret is generated once and kept in DataDir/keys/jwt.secret.
 	JWTSecret string
 	// MaxUploadBytes limits request bodies and uploaded files (SERTIKA_MAX_UPLOAD_MB).
 	MaxUploadBytes int
