@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,30 +93,14 @@ func seedDemo(ctx context.Context, e *env, svc *services) error {
 // database is known to be empty), then rewrites one line on a terminal, or prints a line per
 // quarter otherwise (logs).
 func demoProgress(w io.Writer) func(done, total int) {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	lastQuarter := 0
+	p := newProgress(w, "  employees")
 	return func(done, total int) {
-		if total <= 0 {
-			return
-		}
 		if done == 0 {
 			fmt.Fprintf(w, "Seeding the demo agency: %d employees…\n", total)
 		}
-		if tty {
-			fmt.Fprintf(w, "\r  employees: %d/%d", done, total)
-			if done == total {
-				fmt.Fprintln(w)
-			}
-			return
-		}
-		if q := 4 * done / total; q > lastQuarter {
-			lastQuarter = q
-			fmt.Fprintf(w, "  employees: %d/%d\n", done, total)
+		p.update(done, total)
+		if done == total {
+			p.finish()
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/domain"
@@ -100,7 +99,7 @@ status is 0 when the import was committed (or a dry run found no problem) and 1 
 	}
 	defer db.Close()
 
-	pp := &progressLine{w: e.stderr}
+	pp := newProgress(e.stderr, "processing rows")
 	rep, err := importer.ImportEmployees(ctx, db, domain.System, name, in, importer.Options{
 		DryRun:   *dryRun,
 		MaxBytes: int64(cfg.MaxUploadBytes),
@@ -177,28 +176,5 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
-	}
-}
-
-// progressLine rewrites one line of standard error with the import's progress, at most
-// ten times a second.
-type progressLine struct {
-	w       io.Writer
-	last    time.Time
-	printed bool
-}
-
-func (p *progressLine) update(done, total int) {
-	if total == 0 || (done != total && time.Since(p.last) < 100*time.Millisecond) {
-		return
-	}
-	p.last = time.Now()
-	p.printed = true
-	fmt.Fprintf(p.w, "\rprocessing rows: %d/%d", done, total)
-}
-
-func (p *progressLine) finish() {
-	if p.printed {
-		fmt.Fprintln(p.w)
 	}
 }
