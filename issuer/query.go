@@ -193,7 +193,7 @@ func (s *Service) Counts(ctx context.Context, a domain.Actor) (map[State]int64, 
 // ParticipantLoad is a participant's competency development so far this year, shown to the
 // reviewer deciding on a request.
 type ParticipantLoad struct {
-	NIP      string
+	NIP      string `gorm:"column:nip"` // GORM would look for "n_ip"
 	Name     string
 	JPYear   int // JP from verified activities that ended this year
 	Activity int // how many such activities

@@ -51,9 +51,15 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 			return apperr.Internal(err)
 		}
 		planned := map[string]Participant{}
+		earlier := map[string]Participant{} // additions made by an earlier, returned report
 		for _, p := range existing {
-			if p.Planned && p.Employee != nil {
+			if p.Employee == nil {
+				continue
+			}
+			if p.Planned {
 				planned[p.Employee.NIP] = p
+			} else {
+				earlier[p.Employee.NIP] = p
 			}
 		}
 		var problems []string
@@ -120,8 +126,10 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 				return err
 			}
 			for _, e := range emps {
-				if err := tx.Omit(clause.Associations).Create(&Participant{RequestID: r.ID, EmployeeID: e.ID, Planned: false}).Error; err != nil {
-					return apperr.Internal(err)
+				if _, ok := earlier[e.NIP]; !ok {
+					if err := tx.Omit(clause.Associations).Create(&Participant{RequestID: r.ID, EmployeeID: e.ID, Planned: false}).Error; err != nil {
+						return apperr.Internal(err)
+					}
 				}
 				planned[e.NIP] = Participant{RequestID: r.ID, EmployeeID: e.ID}
 			}
@@ -132,6 +140,14 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 				msg += fmt.Sprintf("; dan %d lainnya", len(problems)-10)
 			}
 			return apperr.Invalid(msg + ".")
+		}
+		// An earlier report's additions that this report leaves out are no longer participants.
+		for n, p := range earlier {
+			if _, ok := rows[n]; !ok {
+				if err := tx.Where("request_id = ? AND employee_id = ?", r.ID, p.EmployeeID).Delete(&Participant{}).Error; err != nil {
+					return apperr.Internal(err)
+				}
+			}
 		}
 		for n, row := range rows {
 			p := planned[n]

@@ -257,12 +257,14 @@ func (s *Service) Create(ctx context.Context, a domain.Actor, in RequestInput) (
 	r.OPDID, r.State, r.Version, r.CreatedAt, r.UpdatedAt = a.OPDID, StateDraft, 1, now, now
 	r.CreatedBy = userRef(a)
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// Write first: on SQLite a transaction that reads before its first write cannot
+		// upgrade while another writer is active (SQLITE_BUSY); see loadRequest.
+		if err := tx.Omit(clause.Associations).Create(&r).Error; err != nil {
+			return apperr.Internal(fmt.Errorf("create request: %w", err))
+		}
 		emps, err := s.resolveParticipants(tx, r.OPDID, in.Participants)
 		if err != nil {
 			return err
-		}
-		if err := tx.Omit(clause.Associations).Create(&r).Error; err != nil {
-			return apperr.Internal(fmt.Errorf("create request: %w", err))
 		}
 		if err := s.replaceParticipants(tx, r.ID, emps); err != nil {
 			return err
@@ -354,8 +356,9 @@ func (s *Service) Update(ctx context.Context, a domain.Actor, id int64, in Reque
 
 var errStale = apperr.Conflict("Usulan telah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi.")
 
-// loadRequest reads a request with a row lock (PostgreSQL; SQLite transactions are already
-// exclusive) and checks the actor may see it.
+// loadRequest reads a request, with a row lock on PostgreSQL when asked, and checks the actor
+// may see it. SQLite has no row locks and needs none: its transactions begin immediate
+// (internal/database), so a writer holds the database from BEGIN to COMMIT.
 func (s *Service) loadRequest(ctx context.Context, tx *gorm.DB, a domain.Actor, id int64, lock bool) (*Request, error) {
 	var r Request
 	q := tx.WithContext(ctx)
@@ -623,13 +626,17 @@ func FormatNumber(pattern string, seq int, day domain.Date, opd string) (string,
 	if strings.TrimSpace(pattern) == "" {
 		pattern = DefaultRecommendationPattern
 	}
-	if !strings.Contains(pattern, "{seq") {
-		return "", apperr.Invalid("Pola nomor harus memuat {seq}.")
-	}
+	// Every "{seq" must be a placeholder we fill ({seq} or {seq:1}…{seq:9}), and there must be
+	// one: a left-over "{seq:0}" or "{seqx}" would give every approval the same number.
+	rest := strings.ReplaceAll(pattern, "{seq}", "")
 	roman := []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
 	out := pattern
 	for width := 1; width <= 9; width++ {
+		rest = strings.ReplaceAll(rest, fmt.Sprintf("{seq:%d}", width), "")
 		out = strings.ReplaceAll(out, fmt.Sprintf("{seq:%d}", width), fmt.Sprintf("%0*d", width, seq))
+	}
+	if rest == pattern || strings.Contains(rest, "{seq") {
+		return "", apperr.Invalid("Pola nomor harus memuat {seq} atau {seq:N} (N = 1–9).")
 	}
 	out = strings.NewReplacer("{seq}", fmt.Sprintf("%04d", seq), "{year}", fmt.Sprint(day.Year()),
 		"{month}", fmt.Sprintf("%02d", int(day.Month())), "{roman}", roman[day.Month()-1], "{opd}", opd).Replace(out)
@@ -707,4 +714,26 @@ func (s *Service) OpenAttachment(ctx context.Context, a domain.Actor, id, attID 
 		return nil, nil, err
 	}
 	return &att, f, nil
+}
+
+// Act takes one of the actions that need at most a note (submit, withdraw, return, approve,
+// reject, report_verify, report_return); the API and the pages dispatch through it.
+func (s *Service) Act(ctx context.Context, a domain.Actor, id int64, act Action, note string) (*Detail, error) {
+	switch act {
+	case ActionSubmit:
+		return s.Submit(ctx, a, id, note)
+	case ActionWithdraw:
+		return s.Withdraw(ctx, a, id, note)
+	case ActionReturn:
+		return s.Return(ctx, a, id, note)
+	case ActionApprove:
+		return s.Approve(ctx, a, id, note)
+	case ActionReject:
+		return s.Reject(ctx, a, id, note)
+	case ActionReportVerify:
+		return s.VerifyReport(ctx, a, id, note)
+	case ActionReportReturn:
+		return s.ReturnReport(ctx, a, id, note)
+	}
+	return nil, apperr.Invalidf("Tindakan %q tidak dikenal.", act)
 }

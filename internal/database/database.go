@@ -102,9 +102,11 @@ func Open(ctx context.Context, dbURL string, opt Options) (*DB, error) {
 				return nil, fmt.Errorf("create data directory: %w", err)
 			}
 		}
+		// Do not add _time_format: this driver version stops reading options after it, which
+		// silently drops _txlock (its default time format is already SQLite's own).
 		dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 			"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-			"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/testdb"
@@ -128,5 +129,31 @@ func TestRedact(t *testing.T) {
 	got := database.Redact("postgres://sertika:s3cret@db:5432/sertika?sslmode=disable")
 	if strings.Contains(got, "s3cret") {
 		t.Errorf("Redact kept the password: %s", got)
+	}
+}
+
+// SQLite transactions must take the write lock when they begin (BEGIN IMMEDIATE): a
+// transaction that reads and then writes could otherwise fail with "database is locked"
+// when another writer got in between, instead of waiting its turn.
+func TestSQLiteTransactionsBeginImmediate(t *testing.T) {
+	db := testdb.New(t, database.SQLite)
+	tx := db.Gorm.Begin()
+	if tx.Error != nil {
+		t.Fatal(tx.Error)
+	}
+	defer tx.Rollback()
+	ctx := context.Background()
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 200"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.ExecContext(ctx, `INSERT INTO opds (code, name, created_at, updated_at) VALUES ('X', 'X', ?, ?)`,
+		time.Now(), time.Now())
+	if err == nil {
+		t.Fatal("a write succeeded while another transaction was open: transactions do not begin immediate")
 	}
 }
