@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -187,7 +188,7 @@ func (s *Server) apiListOPDs(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiGetOPD(c *fiber.Ctx) error {
-	o, err := s.Directory.GetOPD(c.UserContext(), actor(c), c.Params("code"))
+	o, err := s.Directory.GetOPD(c.UserContext(), actor(c), pathParam(c, "code"))
 	if err != nil {
 		return err
 	}
@@ -212,11 +213,22 @@ func (s *Server) apiUpdateOPD(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	o, err := s.Directory.UpdateOPD(c.UserContext(), actor(c), strings.Clone(c.Params("code")), in)
+	o, err := s.Directory.UpdateOPD(c.UserContext(), actor(c), pathParam(c, "code"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(viewOPD(o))
+}
+
+// pathParam returns a route parameter percent-decoded and copied. Fiber hands parameters
+// over as sent, so without decoding "19660801%20198803%201%20001" (a NIP written with spaces)
+// would never match.
+func pathParam(c *fiber.Ctx, name string) string {
+	v := c.Params(name)
+	if u, err := url.PathUnescape(v); err == nil {
+		v = u
+	}
+	return strings.Clone(v)
 }
 
 // queryInt reads a non-negative integer query parameter.
@@ -254,7 +266,7 @@ func (s *Server) apiListEmployees(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiGetEmployee(c *fiber.Ctx) error {
-	e, err := s.Directory.GetEmployee(c.UserContext(), actor(c), c.Params("nip"))
+	e, err := s.Directory.GetEmployee(c.UserContext(), actor(c), pathParam(c, "nip"))
 	if err != nil {
 		return err
 	}

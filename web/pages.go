@@ -77,10 +77,4 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	return c.Redirect("/masuk", fiber.StatusSeeOther)
 }
 
-func (s *Server) dashboard(c *fiber.Ctx) error {
-	st, err := s.Directory.Stats(c.UserContext(), actor(c))
-	if err != nil {
-		return err
-	}
-	return s.render(c, "dashboard", "Beranda", fiber.Map{"Stats": st})
-}
+// The dashboard handler lives in pages_dashboard.go.
