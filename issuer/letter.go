@@ -154,19 +154,27 @@ func letterPDF(ag domain.Agency, d *Detail, approver string) *fpdf.Fpdf {
 
 func letterhead(pdf *fpdf.Fpdf, ag domain.Agency) {
 	top := pdf.GetY()
-	left, _, right, _ := pdf.GetMargins()
+	left, topMargin, right, _ := pdf.GetMargins()
 	w, _ := pdf.GetPageSize()
+	logoW := 0.0
 	if len(ag.Logo) > 0 {
 		if cfg, format, err := image.DecodeConfig(bytes.NewReader(ag.Logo)); err == nil && cfg.Height > 0 {
 			opt := fpdf.ImageOptions{ImageType: strings.ToUpper(format), ReadDpi: false}
 			pdf.RegisterImageOptionsReader("logo", opt, bytes.NewReader(ag.Logo))
 			if pdf.Ok() {
 				h := 24.0
-				pdf.ImageOptions("logo", left, top, h*float64(cfg.Width)/float64(cfg.Height), h, false, opt, 0, "")
+				logoW = min(h*float64(cfg.Width)/float64(cfg.Height), 30)
+				pdf.ImageOptions("logo", left, top, logoW, 0, false, opt, 0, "")
 			} else {
 				pdf.ClearError()
 			}
 		}
+	}
+	// With a logo on the left, the text block keeps clear of it on both sides so it stays
+	// centred on the page.
+	if logoW > 0 {
+		pdf.SetMargins(left+logoW+3, topMargin, right+logoW+3)
+		pdf.SetX(left + logoW + 3)
 	}
 	pdf.SetFont(document.Serif, "B", 13)
 	pdf.CellFormat(0, 6.5, strings.ToUpper(orDefault(ag.Name, "Pemerintah Daerah")), "", 1, "C", false, 0, "")
@@ -176,6 +184,7 @@ func letterhead(pdf *fpdf.Fpdf, ag domain.Agency) {
 	if addr := strings.TrimSpace(strings.Trim(ag.Address+", "+ag.City, ", ")); addr != "" {
 		pdf.MultiCell(0, 5, addr, "", "C", false)
 	}
+	pdf.SetMargins(left, topMargin, right)
 	y := max(pdf.GetY(), top+25) + 1.5
 	pdf.SetLineWidth(0.8)
 	pdf.Line(left, y, w-right, y)
