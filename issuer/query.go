@@ -350,3 +350,16 @@ func (s *Service) MarkRead(ctx context.Context, a domain.Actor, id int64) error 
 	}
 	return nil
 }
+
+// UnreadCount returns how many of the actor's notifications are unread: one indexed count,
+// cheap enough for every page's notification bell.
+func (s *Service) UnreadCount(ctx context.Context, a domain.Actor) (int64, error) {
+	if a.UserID == 0 {
+		return 0, apperr.Unauthorized("Silakan masuk terlebih dahulu.")
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", a.UserID).Count(&n).Error; err != nil {
+		return 0, apperr.Internal(err)
+	}
+	return n, nil
+}

@@ -34,6 +34,7 @@ func (s *Server) routesAPI() {
 	api.Get("/employees", auth, s.apiListEmployees)
 	api.Get("/employees/:nip", auth, s.apiGetEmployee)
 	s.routesImportAPI(api)
+	s.routesRequestAPI(api)
 	api.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Alamat API tidak dikenal.") })
 }
 
@@ -48,7 +49,10 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
+		var ae *apperr.Error
 		switch {
+		case errors.As(err, &ae): // a field's own decoder explains itself (domain.Date)
+			return ae
 		case errors.Is(err, io.EOF):
 			return apperr.Invalid("Isi permintaan kosong.")
 		case errors.As(err, &se):

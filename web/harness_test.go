@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,7 +18,9 @@ import (
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/filestore"
 	"github.com/sertika/sertika/internal/testdb"
+	"github.com/sertika/sertika/issuer"
 )
 
 // The shared test harness: a Server on a real database with two OPDs, a few employees and
@@ -84,12 +87,46 @@ func newTestServer(t testing.TB, db *database.DB) *testServer {
 			t.Fatalf("create %s: %v", name, err)
 		}
 	}
-	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	files, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: 1 << 20})
+	sampleRequest(t, db, req)
+	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PublicURL: "http://sertika.test", Version: "test", MaxUploadBytes: 2 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{t: t, db: db, srv: srv}
+}
+
+// samplePDF is a minimal PDF for attachments.
+var samplePDF = []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+// sampleRequest creates request 1: DISDIK's technical training two weeks ahead for nipA1 and
+// nipA2, with attachment 1 (a PDF), submitted and waiting for BKPSDM's decision.
+func sampleRequest(t testing.TB, db *database.DB, svc *issuer.Service) {
+	t.Helper()
+	ctx := context.Background()
+	var opdUser domain.User
+	if err := db.Gorm.Where("username = ?", testUsers[domain.RoleOPD]).Take(&opdUser).Error; err != nil {
+		t.Fatal(err)
+	}
+	a := opdUser.Actor()
+	start := domain.DateOf(db.Now().Add(7*time.Hour).AddDate(0, 0, 14))
+	d, err := svc.Create(ctx, a, issuer.RequestInput{Title: "Bimbingan Teknis Kurikulum Merdeka", Kind: "bimtek",
+		Organizer: "bkpsdm", Place: "Aula BKPSDM", StartDate: start, EndDate: domain.Date{Time: start.AddDate(0, 0, 2)},
+		JP: 24, Participants: []string{nipA1, nipA2}})
+	if err != nil {
+		t.Fatalf("sample request: %v", err)
+	}
+	if _, err := svc.AddAttachment(ctx, a, d.Request.ID, issuer.PurposeProposal, "kerangka-acuan.pdf", bytes.NewReader(samplePDF)); err != nil {
+		t.Fatalf("sample attachment: %v", err)
+	}
+	if _, err := svc.Submit(ctx, a, d.Request.ID, ""); err != nil {
+		t.Fatalf("submit sample request: %v", err)
+	}
 }
 
 // eachServer runs fn once per database dialect with a fresh test server.

@@ -140,6 +140,9 @@ func requireRole(roles ...domain.Role) fiber.Handler {
 				return c.Next()
 			}
 		}
+		if isAPI(c) {
+			return apperr.Forbidden("Peran Anda tidak berhak melakukan tindakan ini.")
+		}
 		return apperr.Forbidden("Anda tidak berhak membuka halaman ini.")
 	}
 }

@@ -14,11 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/database"
+	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/testdb"
 )
 
@@ -373,7 +375,8 @@ func yamlText(t *testing.T, v any) string {
 // ---- responses against the documented schemas ----
 
 // shapeErrors lists where v departs from schema: a missing required property, a property
-// the schema does not declare (the documentation would be stale), a wrong type, a value
+// the schema does not declare (the documentation would be stale; values of a map are checked
+// against additionalProperties when that is a schema), a wrong type, a value
 // outside enum or const. It understands the subset of JSON Schema docs/openapi.yaml uses.
 func shapeErrors(t *testing.T, doc map[string]any, schema any, v any, at string) []string {
 	t.Helper()
@@ -411,6 +414,11 @@ func shapeErrors(t *testing.T, doc map[string]any, schema any, v any, at string)
 		for k, pv := range m {
 			ps, ok := props[k]
 			if !ok {
+				// A map such as Error.fields declares its values with additionalProperties.
+				if extra, isSchema := s["additionalProperties"].(map[string]any); isSchema {
+					errs = append(errs, shapeErrors(t, doc, extra, pv, at+"."+k)...)
+					continue
+				}
 				errs = append(errs, fmt.Sprintf("%s: property %q is not documented", at, k))
 				continue
 			}
@@ -491,6 +499,7 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 				file: csv("199001012015031004,Dewi Lestari,PNS,DINKES,pelaksana", "123,Salah,PNS,DINKES,pelaksana"), status: 422},
 			{op: "POST /api/v1/imports/employees", url: "/api/v1/imports/employees", who: "verifikator", file: csv("x"), status: 403},
 		}
+		cases = append(cases, workflowSchemaCases(ts)...)
 		for _, tc := range cases {
 			what := fmt.Sprintf("%s as %q → %d", tc.url, tc.who, tc.status)
 			method, _, _ := strings.Cut(tc.op, " ")
@@ -538,4 +547,66 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 			}
 		}
 	})
+}
+
+// workflowSchemaCases walk the approval workflow through the API for
+// TestOpenAPIResponsesMatchSchemas, in order: request 1 is the harness's submitted sample;
+// requests 2 and 3 are created first (so their ids are known on both databases).
+func workflowSchemaCases(ts *testServer) []struct {
+	op, url, who, body string
+	file               string
+	status             int
+} {
+	start := domain.DateOf(ts.db.Now().Add(7*time.Hour).AddDate(0, 0, 21))
+	input := func(title, end string, jp int) string {
+		return fmt.Sprintf(`{"title":%q,"kind":"teknis","organizer":"lainnya","organizer_name":"Pusdiklat Kemendikbudristek",`+
+			`"online":true,"start_date":%q,"end_date":%q,"jp":%d,"participants":[%q]}`, title, start.String(), end, jp, nipA2)
+	}
+	end := domain.Date{Time: start.AddDate(0, 0, 2)}.String()
+	report := fmt.Sprintf(`{"participants":[{"nip":%q,"attended":true,"passed":true,"score":"88"},{"nip":%q,"attended":false,"passed":false}],"note":"Satu berhalangan."}`, nipA1, nipA2)
+	type tc = struct {
+		op, url, who, body string
+		file               string
+		status             int
+	}
+	return []tc{
+		{op: "POST /api/v1/requests", url: "/api/v1/requests", who: "opd", body: input("Pelatihan Teknis Skema", end, 24), status: 201},
+		{op: "POST /api/v1/requests", url: "/api/v1/requests", who: "opd", body: input("Pelatihan Ditarik Skema", end, 24), status: 201},
+		{op: "POST /api/v1/requests", url: "/api/v1/requests", who: "opd", body: input("Tanggal Terbalik", start.AddDate(0, 0, -1).Format(domain.DateLayout), 24), status: 400},
+		{op: "POST /api/v1/requests", url: "/api/v1/requests", who: "verifikator", body: input("Bukan OPD", end, 24), status: 403},
+		{op: "GET /api/v1/requests", url: "/api/v1/requests?state=submitted&queue=true", who: "verifikator", status: 200},
+		{op: "GET /api/v1/requests", url: "/api/v1/requests", who: "opd", status: 200},
+		{op: "GET /api/v1/requests", url: "/api/v1/requests?state=entah", who: "admin", status: 400},
+		{op: "GET /api/v1/requests", url: "/api/v1/requests?opd=DINKES", who: "opd", status: 403},
+		{op: "GET /api/v1/requests/{id}", url: "/api/v1/requests/1", who: "pegawai", status: 200},
+		{op: "GET /api/v1/requests/{id}", url: "/api/v1/requests/2", who: "opd", status: 200},
+		{op: "GET /api/v1/requests/{id}", url: "/api/v1/requests/999", who: "admin", status: 404},
+		{op: "PUT /api/v1/requests/{id}", url: "/api/v1/requests/2", who: "opd", body: input("Pelatihan Teknis Skema (ubah)", end, 20), status: 200},
+		{op: "PUT /api/v1/requests/{id}", url: "/api/v1/requests/2", who: "opd", body: input("Pelatihan Teknis Skema", end, 0), status: 400},
+		{op: "PUT /api/v1/requests/{id}", url: "/api/v1/requests/1", who: "opd", body: input("Sudah Diajukan", end, 24), status: 409},
+		{op: "POST /api/v1/requests/{id}/attachments", url: "/api/v1/requests/2/attachments", who: "opd", file: string(samplePDF), status: 201},
+		{op: "POST /api/v1/requests/{id}/attachments", url: "/api/v1/requests/2/attachments", who: "opd", file: "bukan PDF", status: 400},
+		{op: "POST /api/v1/requests/{id}/attachments", url: "/api/v1/requests/1/attachments", who: "opd", file: string(samplePDF), status: 409},
+		{op: "POST /api/v1/requests/{id}/submit", url: "/api/v1/requests/2/submit", who: "opd", status: 200},
+		{op: "POST /api/v1/requests/{id}/return", url: "/api/v1/requests/2/return", who: "verifikator", body: `{}`, status: 400},
+		{op: "POST /api/v1/requests/{id}/return", url: "/api/v1/requests/2/return", who: "verifikator", body: `{"note":"Lengkapi TOR."}`, status: 200},
+		{op: "POST /api/v1/requests/{id}/submit", url: "/api/v1/requests/2/submit", who: "opd", body: `{"note":"Sudah dilengkapi."}`, status: 200},
+		{op: "POST /api/v1/requests/{id}/reject", url: "/api/v1/requests/2/reject", who: "verifikator", body: `{"reason":"Anggaran tidak tersedia."}`, status: 200},
+		{op: "POST /api/v1/requests/{id}/approve", url: "/api/v1/requests/2/approve", who: "verifikator", status: 409},
+		{op: "POST /api/v1/requests/{id}/withdraw", url: "/api/v1/requests/3/withdraw", who: "opd", status: 200},
+		{op: "POST /api/v1/requests/{id}/withdraw", url: "/api/v1/requests/1/withdraw", who: "verifikator", status: 403},
+		{op: "GET /api/v1/requests/{id}/letter.pdf", url: "/api/v1/requests/1/letter.pdf", who: "opd", status: 409},
+		{op: "POST /api/v1/requests/{id}/report", url: "/api/v1/requests/1/report", who: "opd", body: report, status: 409},
+		{op: "POST /api/v1/requests/{id}/approve", url: "/api/v1/requests/1/approve", who: "verifikator", body: `{"note":"Sesuai kebutuhan."}`, status: 200},
+		{op: "POST /api/v1/requests/{id}/report", url: "/api/v1/requests/1/report", who: "opd", body: `{"participants":[]}`, status: 400},
+		{op: "POST /api/v1/requests/{id}/report", url: "/api/v1/requests/1/report", who: "opd", body: report, status: 200},
+		{op: "POST /api/v1/requests/{id}/report/return", url: "/api/v1/requests/1/report/return", who: "verifikator", body: `{"note":"Lampirkan daftar hadir."}`, status: 200},
+		{op: "POST /api/v1/requests/{id}/report", url: "/api/v1/requests/1/report", who: "opd", body: report, status: 200},
+		{op: "POST /api/v1/requests/{id}/report/verify", url: "/api/v1/requests/1/report/verify", who: "verifikator", status: 200},
+		{op: "POST /api/v1/requests/{id}/report/verify", url: "/api/v1/requests/1/report/verify", who: "penandatangan", status: 403},
+		{op: "GET /api/v1/requests/{id}/attachments/{att}", url: "/api/v1/requests/1/attachments/999", who: "opd", status: 404},
+		{op: "GET /api/v1/notifications", url: "/api/v1/notifications", who: "verifikator", status: 200},
+		{op: "GET /api/v1/notifications", url: "/api/v1/notifications", who: "pegawai", status: 200},
+		{op: "POST /api/v1/notifications/read", url: "/api/v1/notifications/read", who: "opd", body: `{"id":"semua"}`, status: 400},
+	}
 }

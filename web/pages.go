@@ -19,6 +19,7 @@ func (s *Server) routesPages() {
 	app.Post("/keluar", s.logout)
 	app.Get("/", requireLogin, s.dashboard)
 	s.routesMasterPages()
+	s.routesRequestPages()
 }
 
 // pageMiddleware loads the session and checks CSRF tokens for everything outside the API and

@@ -9,7 +9,9 @@ import (
 
 // dashboard is the start page (/), different per role: administrators get the counts, the
 // administration links and a warning while the agency settings are incomplete; BKPSDM staff
-// the agency's counts; an OPD user their OPD's counts; an employee their own record.
+// the agency's counts; an OPD user their OPD's counts; an employee their own record. The
+// workflow's cards (requests by state, queue sizes, activities taken part in) come from
+// dashboardRequests in pages_requests.go.
 func (s *Server) dashboard(c *fiber.Ctx) error {
 	a := actor(c)
 	st, err := s.Directory.Stats(c.UserContext(), a)
@@ -25,6 +27,9 @@ func (s *Server) dashboard(c *fiber.Ctx) error {
 		case apperr.CodeOf(err) != apperr.CodeNotFound:
 			return err
 		}
+	}
+	if err := s.dashboardRequests(c, data); err != nil {
+		return err
 	}
 	return s.page(c, fiber.StatusOK, "dashboard", "Beranda", data)
 }

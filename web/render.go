@@ -71,12 +71,18 @@ func thousands(n any) string {
 	return b.String()
 }
 
-// pageData is the data every page template receives: the title, the signed-in user, the
-// CSRF token for forms, the agency's identity and the version.
+// pageData is the data every page template receives: the title, the signed-in user and their
+// unread notifications, the CSRF token for forms, the agency's identity and the version.
 func (s *Server) pageData(c *fiber.Ctx, title string) fiber.Map {
 	m := fiber.Map{"Title": title, "CSRF": s.csrfToken(c), "Version": s.Version, "Path": c.Path()}
 	if u, ok := currentUser(c); ok {
 		m["User"] = &u
+		// The bell in the menu: one indexed count per page. A failure only hides the number.
+		if s.Requests != nil {
+			if n, err := s.Requests.UnreadCount(c.UserContext(), u.Actor()); err == nil {
+				m["Unread"] = n
+			}
+		}
 	}
 	if ag, err := s.Directory.GetAgency(c.UserContext()); err == nil {
 		m["Agency"] = ag

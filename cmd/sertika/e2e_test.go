@@ -272,6 +272,9 @@ func e2eLifecycle(t *testing.T, bin, dialect, dataDir, dbURL string) {
 	// Pages: sign in through the form like a browser.
 	e2eLoginForm(t, c)
 
+	// The approval workflow through the JSON API, with accounts made by the CLI.
+	t.Run("workflow", func(t *testing.T) { e2eWorkflow(t, bin, env, srv.base) })
+
 	// Structured logs carry request ids and never the password.
 	out := srv.output()
 	if !strings.Contains(out, `"request_id":"`) || !strings.Contains(out, `"path":"/api/v1/employees"`) {
@@ -325,6 +328,116 @@ func e2eAddEmployees(t *testing.T, bin string, env []string, dbURL string) {
 	}
 	if err := db.WithContext(ctx).Create(&emps).Error; err != nil {
 		t.Fatalf("insert employees: %v", err)
+	}
+}
+
+// e2eRequest is the part of a workflow answer the end-to-end test looks at.
+type e2eRequest struct {
+	ID                   int64  `json:"id"`
+	State                string `json:"state"`
+	Version              int    `json:"version"`
+	RecommendationNumber string `json:"recommendation_number"`
+	History              []struct {
+		Action string `json:"action"`
+		From   string `json:"from"`
+		To     string `json:"to"`
+		User   string `json:"user"`
+	} `json:"history"`
+}
+
+// e2eWorkflow runs one request from draft to verified report on the running server: an OPD
+// account and a reviewer made with `sertika users create`, the OPD creates and submits, the
+// reviewer returns it, the OPD fixes and resubmits, the reviewer approves, the OPD reports,
+// the reviewer verifies; then the recommendation letter is fetched as PDF.
+func e2eWorkflow(t *testing.T, bin string, env []string, base string) {
+	for _, u := range [][]string{
+		{"--username", "opd.disdik", "--role", "opd", "--opd", e2eOPD, "--name", "Operator Disdik"},
+		{"--username", "verifikator", "--role", "verifikator", "--name", "Verifikator BKPSDM"},
+	} {
+		r := e2eMustRun(t, bin, env, e2ePassword+"\n", append([]string{"users", "create"}, u...)...)
+		if !strings.Contains(r.stdout, "created user "+u[1]) {
+			t.Errorf("users create %s printed %q", u[1], r.stdout)
+		}
+	}
+	c := e2eNewClient(t, base)
+	token := func(user string) string {
+		var tok struct {
+			Token string `json:"token"`
+		}
+		c.postJSON("/api/v1/auth/token", "", map[string]string{"username": user, "password": e2ePassword}, http.StatusOK, &tok)
+		return tok.Token
+	}
+	opd, rev := token("opd.disdik"), token("verifikator")
+
+	start := time.Now().UTC().AddDate(0, 0, 14)
+	input := map[string]any{
+		"title": "Bimbingan Teknis Penyusunan Modul Ajar", "kind": "bimtek", "organizer": "bkpsdm", "place": "Aula BKPSDM",
+		"start_date": start.Format("2006-01-02"), "end_date": start.AddDate(0, 0, 2).Format("2006-01-02"), "jp": 30,
+		"participants": []string{e2eNIPPNS, e2eNIPPPPK},
+	}
+	step := func(what string, r e2eRequest, state string, version int, action, user string) {
+		t.Helper()
+		last := r.History[len(r.History)-1]
+		if r.State != state || r.Version != version || last.Action != action || last.To != state || last.User != user {
+			t.Fatalf("%s: state %s version %d, last event %+v; want %s, version %d, %s by %s", what, r.State, r.Version, last, state, version, action, user)
+		}
+	}
+	var r e2eRequest
+	c.postJSON("/api/v1/requests", opd, input, http.StatusCreated, &r)
+	step("create", r, "draft", 1, "create", "opd.disdik")
+	path := fmt.Sprintf("/api/v1/requests/%d", r.ID)
+	c.postJSON(path+"/submit", opd, map[string]string{}, http.StatusOK, &r)
+	step("submit", r, "submitted", 2, "submit", "opd.disdik")
+	// The OPD may not decide, the reviewer may not edit.
+	c.postJSON(path+"/approve", opd, map[string]string{}, http.StatusForbidden, nil)
+	c.postJSON(path+"/return", rev, map[string]string{"note": "Kurangi JP menjadi 24."}, http.StatusOK, &r)
+	step("return", r, "returned", 3, "return", "verifikator")
+
+	input["jp"], input["version"] = 24, r.Version
+	b, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.request(http.MethodPut, path, opd, bytes.NewReader(b), "application/json", http.StatusOK, &r)
+	step("update", r, "returned", 4, "update", "opd.disdik")
+	c.postJSON(path+"/submit", opd, map[string]string{"note": "JP sudah diperbaiki."}, http.StatusOK, &r)
+	step("resubmit", r, "submitted", 5, "submit", "opd.disdik")
+	c.postJSON(path+"/report", opd, map[string]any{"participants": []map[string]any{}}, http.StatusBadRequest, nil)
+
+	c.postJSON(path+"/approve", rev, map[string]string{"note": "Setuju."}, http.StatusOK, &r)
+	step("approve", r, "approved", 6, "approve", "verifikator")
+	if !regexp.MustCompile(`^800\.1/0001/BKPSDM/\d{4}$`).MatchString(r.RecommendationNumber) {
+		t.Errorf("recommendation number %q; want 800.1/0001/BKPSDM/<year>", r.RecommendationNumber)
+	}
+	// Approved: no more edits.
+	c.request(http.MethodPut, path, opd, bytes.NewReader(b), "application/json", http.StatusConflict, nil)
+
+	report := map[string]any{"participants": []map[string]any{
+		{"nip": e2eNIPPNS, "attended": true, "passed": true, "score": "88"},
+		{"nip": e2eNIPPPPK, "attended": true, "passed": true, "jp": 20},
+	}, "note": "Kegiatan terlaksana."}
+	c.postJSON(path+"/report", opd, report, http.StatusOK, &r)
+	step("report", r, "reported", 7, "report", "opd.disdik")
+	c.postJSON(path+"/report/verify", rev, map[string]string{}, http.StatusOK, &r)
+	step("verify", r, "verified", 8, "report_verify", "verifikator")
+	var actions []string
+	for _, e := range r.History {
+		actions = append(actions, e.Action)
+	}
+	if want := []string{"create", "submit", "return", "update", "submit", "approve", "report", "report_verify"}; !slices.Equal(actions, want) {
+		t.Errorf("history %v; want %v", actions, want)
+	}
+
+	// The recommendation letter.
+	req, err := http.NewRequest(http.MethodGet, base+path+"/letter.pdf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+opd)
+	resp, pdf := c.do(req)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("GET letter.pdf = %d %q, %d bytes starting %q; want a PDF", resp.StatusCode, resp.Header.Get("Content-Type"),
+			len(pdf), pdf[:min(len(pdf), 8)])
 	}
 }
 

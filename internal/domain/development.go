@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sertika/sertika/internal/apperr"
 )
 
 // DevelopmentKind is a kind of competency development (jenis pengembangan kompetensi) with
@@ -167,11 +169,12 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	return json.Marshal(d.String())
 }
 
-// UnmarshalJSON reads "YYYY-MM-DD".
+// UnmarshalJSON reads "YYYY-MM-DD". Its errors are invalid-input errors with Indonesian
+// messages, which the JSON API passes on to the caller.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("tanggal harus berupa teks TTTT-BB-HH")
+		return apperr.Invalid("Tanggal harus berupa teks TTTT-BB-HH (misalnya 2026-03-31).")
 	}
 	if s == "" {
 		*d = Date{}
@@ -179,7 +182,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return fmt.Errorf("tanggal %q tidak sah: gunakan format TTTT-BB-HH", s)
+		return apperr.Invalidf("Tanggal %q tidak sah: gunakan format TTTT-BB-HH (misalnya 2026-03-31).", s)
 	}
 	*d = Date{t}
 	return nil
