@@ -256,7 +256,10 @@ type issueRow struct {
 	Passed     *bool
 	Dropped    bool
 	JPActual   *int `gorm:"column:jp_actual"`
-	Live       int  // live certificates already issued for this activity and holder
+	// Live counts the certificates already issued for this activity and holder, revoked ones
+	// included: a revoked certificate is not issued again by re-running the batch (a
+	// correction goes through Reissue).
+	Live int
 }
 
 // Issue signs the certificates of a request whose report BKPSDM verified: one per
@@ -288,23 +291,9 @@ func (s *Issuance) Issue(ctx context.Context, a domain.Actor, requestID int64) (
 		if r.ReportVerifiedBy != nil && *r.ReportVerifiedBy == a.UserID {
 			return apperr.Forbidden("Prinsip empat mata: akun yang memverifikasi laporan tidak boleh menandatangani sertifikatnya.")
 		}
-		var ag agencyRow
-		if err := tx.Raw(`SELECT name, bkpsdm_name, city, head_name, head_nip, head_title, head_rank, issuer_code,
-			certificate_pattern FROM agency WHERE id = 1`).Scan(&ag).Error; err != nil {
-			return apperr.Internal(err)
-		}
-		var rows []issueRow
-		err := tx.Raw(`SELECT e.id AS employee_id, e.nip, e.name, e.front_title, e.back_title, e.position, e.active,
-				o.name AS opd_name, p.attended, p.passed, p.dropped, p.jp_actual,
-				(SELECT count(*) FROM certificates c WHERE c.request_id = p.request_id AND c.employee_id = p.employee_id
-					AND c.state = ?) AS live
-			FROM dev_request_participants p
-			JOIN employees e ON e.id = p.employee_id
-			JOIN opds o ON o.id = e.opd_id
-			WHERE p.request_id = ? AND p.attended = ? AND p.passed = ? AND NOT p.dropped
-			ORDER BY e.name, e.nip`, CertValid, r.ID, true, true).Scan(&rows).Error
+		ag, rows, err := loadBatch(tx, r.ID)
 		if err != nil {
-			return apperr.Internal(err)
+			return err
 		}
 		now := s.db.Now()
 		findings := s.check(&r, ag, rows, now)
@@ -356,6 +345,104 @@ func (s *Issuance) Issue(ctx context.Context, a domain.Actor, requestID int64) (
 	return &batch, nil
 }
 
+// loadBatch reads what the pre-issuance checks and the signing need: the agency's settings
+// and the request's participants who attended and passed.
+func loadBatch(tx *gorm.DB, requestID int64) (agencyRow, []issueRow, error) {
+	var ag agencyRow
+	if err := tx.Raw(`SELECT name, bkpsdm_name, city, head_name, head_nip, head_title, head_rank, issuer_code,
+		certificate_pattern FROM agency WHERE id = 1`).Scan(&ag).Error; err != nil {
+		return ag, nil, apperr.Internal(err)
+	}
+	var rows []issueRow
+	err := tx.Raw(`SELECT e.id AS employee_id, e.nip, e.name, e.front_title, e.back_title, e.position, e.active,
+			o.name AS opd_name, p.attended, p.passed, p.dropped, p.jp_actual,
+			(SELECT count(*) FROM certificates c WHERE c.request_id = p.request_id AND c.employee_id = p.employee_id) AS live
+		FROM dev_request_participants p
+		JOIN employees e ON e.id = p.employee_id
+		JOIN opds o ON o.id = e.opd_id
+		WHERE p.request_id = ? AND p.attended = ? AND p.passed = ? AND NOT p.dropped
+		ORDER BY e.name, e.nip`, requestID, true, true).Scan(&rows).Error
+	if err != nil {
+		return ag, nil, apperr.Internal(err)
+	}
+	return ag, rows, nil
+}
+
+// Check runs the pre-issuance checks of a request's batch without signing or writing
+// anything, so the signer can see what would refuse it before signing. It answers the same
+// errors as Issue for the role, the request's state and four eyes; an empty list means Issue
+// would go ahead (unless something changes in between: Issue checks again).
+func (s *Issuance) Check(ctx context.Context, a domain.Actor, requestID int64) ([]Finding, error) {
+	if a.Role != domain.RolePenandatangan {
+		return nil, apperr.Forbidden("Hanya penandatangan (Kepala BKPSDM) yang dapat menerbitkan sertifikat.")
+	}
+	var findings []Finding
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var r Request
+		if err := tx.Where("id = ?", requestID).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return errNoRequest
+			}
+			return apperr.Internal(err)
+		}
+		if r.State != StateVerified {
+			return apperr.Conflict(fmt.Sprintf("Sertifikat hanya diterbitkan untuk usulan yang laporannya sudah diverifikasi (status sekarang: %s).", r.State.Label()))
+		}
+		if r.ReportVerifiedBy != nil && *r.ReportVerifiedBy == a.UserID {
+			return apperr.Forbidden("Prinsip empat mata: akun yang memverifikasi laporan tidak boleh menandatangani sertifikatnya.")
+		}
+		ag, rows, err := loadBatch(tx, r.ID)
+		if err != nil {
+			return err
+		}
+		findings = s.check(&r, ag, rows, s.db.Now())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return findings, nil
+}
+
+// ReadyRequest is a verified request whose certificates have not been issued yet.
+type ReadyRequest struct {
+	ID        int64
+	Title     string
+	OPDName   string `gorm:"column:opd_name"`
+	StartDate domain.Date
+	EndDate   domain.Date
+	JP        int `gorm:"column:jp"`
+	// Eligible counts the participants who attended and passed.
+	Eligible int
+}
+
+// ReadyToSign lists the verified requests without any certificate, oldest activity first:
+// the signer's to-do list. Only BKPSDM staff see it.
+func (s *Issuance) ReadyToSign(ctx context.Context, a domain.Actor, limit int) ([]ReadyRequest, int64, error) {
+	if !a.Role.IsBKPSDM() {
+		return nil, 0, apperr.Forbidden("Daftar usulan yang siap ditandatangani hanya untuk BKPSDM.")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	const where = `FROM dev_requests r JOIN opds o ON o.id = r.opd_id
+		WHERE r.state = ? AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.request_id = r.id)`
+	db := s.db.WithContext(ctx)
+	var total int64
+	if err := db.Raw("SELECT count(*) "+where, StateVerified).Scan(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(err)
+	}
+	var out []ReadyRequest
+	err := db.Raw(`SELECT r.id, r.title, o.name AS opd_name, r.start_date, r.end_date, r.jp,
+			(SELECT count(*) FROM dev_request_participants p WHERE p.request_id = r.id AND p.attended = ? AND p.passed = ?
+				AND NOT p.dropped) AS eligible `+where+` ORDER BY r.end_date, r.id LIMIT ?`, true, true, StateVerified, limit).
+		Scan(&out).Error
+	if err != nil {
+		return nil, 0, apperr.Internal(err)
+	}
+	return out, total, nil
+}
+
 // check runs the pre-issuance checks on a batch.
 func (s *Issuance) check(r *Request, ag agencyRow, rows []issueRow, now time.Time) []Finding {
 	var out []Finding
@@ -379,7 +466,9 @@ func (s *Issuance) check(r *Request, ag agencyRow, rows []issueRow, now time.Tim
 	if len(rows) == 0 {
 		add(nil, "participants", "Tidak ada peserta yang hadir dan lulus: tidak ada sertifikat untuk diterbitkan.")
 	}
-	if r.EndDate.After(now) {
+	// The activity is over once its last day has ended in the agency's time zone (WIB): comparing
+	// the date with the UTC instant would allow issuing from 07.00 WIB on the last day.
+	if today := domain.DateOf(now.In(wib)); !today.After(r.EndDate.Time) {
 		add(nil, "dates", "Kegiatan belum selesai: sertifikat baru dapat diterbitkan setelah tanggal selesai.")
 	}
 	for i := range rows {

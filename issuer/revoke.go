@@ -114,6 +114,10 @@ func (s *Issuance) Reissue(ctx context.Context, a domain.Actor, id, note string)
 		if err := tx.Where("id = ?", old.RequestID).Take(&r).Error; err != nil {
 			return apperr.Internal(err)
 		}
+		// Four eyes hold for a replacement too: it is a certificate of the same batch.
+		if r.ReportVerifiedBy != nil && *r.ReportVerifiedBy == a.UserID {
+			return apperr.Forbidden("Prinsip empat mata: akun yang memverifikasi laporan tidak boleh menandatangani sertifikatnya.")
+		}
 		var ag agencyRow
 		if err := tx.Raw(`SELECT name, bkpsdm_name, city, head_name, head_nip, head_title, head_rank, issuer_code,
 			certificate_pattern FROM agency WHERE id = 1`).Scan(&ag).Error; err != nil {

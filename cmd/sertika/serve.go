@@ -14,6 +14,7 @@ import (
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
 	"github.com/sertika/sertika/internal/filestore"
+	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/issuer"
 	"github.com/sertika/sertika/web"
 )
@@ -28,6 +29,8 @@ type services struct {
 	accounts  *account.Service
 	directory *directory.Service
 	requests  *issuer.Service
+	keys      *keys.Store
+	issuance  *issuer.Issuance
 }
 
 func newServices(cfg *config.Config, db *database.DB) (*services, error) {
@@ -44,7 +47,9 @@ func newServices(cfg *config.Config, db *database.DB) (*services, error) {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
 	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: int64(cfg.MaxAttachmentBytes)})
-	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req}, nil
+	ks := newKeyStore(cfg, db)
+	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req, keys: ks,
+		issuance: newIssuance(cfg, db, ks, nil)}, nil
 }
 
 func newLogger(e *env, cfg *config.Config) *slog.Logger {
@@ -97,6 +102,11 @@ per role) is seeded first and the demo accounts are printed.`)
 	}
 	svc, err := newServices(cfg, db)
 	if err != nil {
+		return err
+	}
+	// The server's issuance logs through the server's logger (newServices has none).
+	svc.issuance = newIssuance(cfg, db, svc.keys, log)
+	if err := ensureSigningKey(ctx, e, cfg, db, svc.keys, log); err != nil {
 		return err
 	}
 	if *demo {

@@ -34,6 +34,12 @@ type Config struct {
 	MaxUploadBytes int
 	// MaxAttachmentBytes limits one attachment of a request (SERTIKA_MAX_ATTACHMENT_MB).
 	MaxAttachmentBytes int
+	// KeyPassphrase encrypts new signing key files and decrypts existing ones
+	// (SERTIKA_KEY_PASSPHRASE or SERTIKA_KEY_PASSPHRASE_FILE); empty leaves them unencrypted.
+	KeyPassphrase string
+	// SigningKeyFile, when set, is the PEM file the active key is read from instead of
+	// KeysDir()/signing-KID.pem (SERTIKA_SIGNING_KEY_FILE), e.g. a mounted secret.
+	SigningKeyFile string
 }
 
 // Getenv is the environment lookup; tests replace it.
@@ -78,6 +84,10 @@ func FromEnv(getenv Getenv) (Config, error) {
 	get("SERTIKA_LOG_LEVEL", &c.LogLevel)
 	get("SERTIKA_LOG_FORMAT", &c.LogFormat)
 	get("SERTIKA_JWT_SECRET", &c.JWTSecret)
+	get("SERTIKA_KEY_PASSPHRASE", &c.KeyPassphrase)
+	if v := getenv("SERTIKA_SIGNING_KEY_FILE"); v != "" { // a path, not a secret: no _FILE form
+		c.SigningKeyFile = v
+	}
 	var secure, maxMB, maxAttMB string
 	get("SERTIKA_SECURE_COOKIES", &secure)
 	get("SERTIKA_MAX_UPLOAD_MB", &maxMB)

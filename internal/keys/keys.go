@@ -240,7 +240,8 @@ func (s *Store) Retire(ctx context.Context, kid string, log func(tx *gorm.DB, e 
 }
 
 // Compromised records that a key's private half leaked at since: certificates it signed at
-// or after since are no longer trusted; it never signs again.
+// or after since are no longer trusted; it never signs again. Reporting it again may only
+// move since earlier.
 func (s *Store) Compromised(ctx context.Context, kid string, since time.Time, log func(tx *gorm.DB, e Event) error) error {
 	since = database.UTC(since)
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
@@ -250,6 +251,12 @@ func (s *Store) Compromised(ctx context.Context, kid string, since time.Time, lo
 		}
 		if since.After(s.db.Now()) {
 			return apperr.Invalid("Tanggal kebocoran kunci tidak boleh di masa depan.")
+		}
+		// A later date would quietly make certificates signed in between trusted again: the
+		// moment of compromise may only move earlier.
+		if k.CompromisedAt != nil && !since.Before(*k.CompromisedAt) {
+			return apperr.Conflict(fmt.Sprintf("Kunci %s sudah tercatat bocor sejak %s; tanggal hanya dapat dimajukan ke waktu yang lebih awal.",
+				kid, k.CompromisedAt.UTC().Format(time.RFC3339)))
 		}
 		upd := map[string]any{"state": StateCompromised, "compromised_at": since}
 		if k.RetiredAt == nil && k.State == StateActive {
