@@ -146,6 +146,12 @@ func (c *Certificate) claims() verifier.Claims {
 		Start: verifier.DayNumber(c.StartDate), End: verifier.DayNumber(c.EndDate), Kind: c.Kind, Digest: c.Digest}
 }
 
+// SignedClaims are the claims the certificate's token carries. Verification compares them
+// with a token's: the digest binds the record's printed facts, but not the claims beside it
+// (holder, dates, JP, kind), which a token signed with the issuer's key could otherwise pair
+// with another certificate's record and digest.
+func (c *Certificate) SignedClaims() verifier.Claims { return c.claims() }
+
 // Issuance signs certificates for verified requests, and revokes and re-issues them.
 type Issuance struct {
 	db        *database.DB

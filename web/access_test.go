@@ -64,7 +64,8 @@ func (r accessRow) routePath() string { _, p, _ := strings.Cut(r.route, " "); re
 func (r accessRow) isAPI() bool { return isDocumentedRoute(r.routePath()) }
 
 // accessParamSamples fill route parameters in sample paths: objects every role may see.
-var accessParamSamples = map[string]string{"code": "DISDIK", "nip": nipA1, "username": "pegawai.a1", "id": "1", "att": "1"}
+var accessParamSamples = map[string]string{"code": "DISDIK", "nip": nipA1, "username": "pegawai.a1", "id": "1", "att": "1",
+	"cid": "AAAAAAAAAAAAAAAA"}
 
 var routeParamRE = regexp.MustCompile(`:([A-Za-z0-9_]+)\??`)
 
@@ -83,7 +84,8 @@ func (r accessRow) url() string {
 
 // accessTable is the role × route table: the foundation's rows below and each feature's
 // rows from its own file (access_*_test.go).
-var accessTable = slices.Concat(accessRowsFoundation, accessRowsRequestAPI, accessRowsRequestPages)
+var accessTable = slices.Concat(accessRowsFoundation, accessRowsRequestAPI, accessRowsRequestPages, accessRowsCertificatePages,
+	accessRowsCertificateAPI)
 
 // accessRowsFoundation classify the foundation's routes.
 var accessRowsFoundation = []accessRow{

@@ -35,6 +35,7 @@ func (s *Server) routesAPI() {
 	api.Get("/employees/:nip", auth, s.apiGetEmployee)
 	s.routesImportAPI(api)
 	s.routesRequestAPI(api)
+	s.routesCertificateAPI(api)
 	api.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Alamat API tidak dikenal.") })
 }
 

@@ -11,14 +11,18 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/sertika/sertika/internal/account"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/internal/document"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/filestore"
+	"github.com/sertika/sertika/internal/keys"
+	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/internal/testdb"
 	"github.com/sertika/sertika/issuer"
 )
@@ -93,13 +97,26 @@ func newTestServer(t testing.TB, db *database.DB) *testServer {
 	}
 	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: 1 << 20})
 	sampleRequest(t, db, req)
-	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PublicURL: "http://sertika.test", Version: "test", MaxUploadBytes: 2 << 20})
+	ks := keys.NewStore(db, t.TempDir(), keys.Options{})
+	if _, err := ks.Generate(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := sharedRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: "http://sertika.test", QRBudget: qr.CheckBudget,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Issuance: iss, Keys: ks, Certificates: renderer,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "http://sertika.test", Version: "test", MaxUploadBytes: 2 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{t: t, db: db, srv: srv}
 }
+
+// sharedRenderer is one certificate renderer for all tests (fonts are prepared once).
+var sharedRenderer = sync.OnceValues(document.NewCertificateRenderer)
 
 // samplePDF is a minimal PDF for attachments.
 var samplePDF = []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")

@@ -546,6 +546,7 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 				t.Errorf("%s: %s\n%s", what, e, body)
 			}
 		}
+		certificateSchemaCalls(t, ts, doc, ops, tok) // web/api_certificates_test.go
 	})
 }
 

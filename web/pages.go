@@ -20,6 +20,7 @@ func (s *Server) routesPages() {
 	app.Get("/", requireLogin, s.dashboard)
 	s.routesMasterPages()
 	s.routesRequestPages()
+	s.routesCertificatePages()
 }
 
 // pageMiddleware loads the session and checks CSRF tokens for everything outside the API and

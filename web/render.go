@@ -17,7 +17,18 @@ func templateFuncs() template.FuncMap {
 	months := []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
 	return template.FuncMap{
 		// tanggal formats a date the Indonesian way: "23 November 2026".
-		"tanggal": func(t time.Time) string {
+		"tanggal": func(v any) string {
+			var t time.Time
+			switch x := v.(type) {
+			case time.Time:
+				t = x
+			case *time.Time:
+				if x != nil {
+					t = *x
+				}
+			case domain.Date:
+				t = x.Time
+			}
 			if t.IsZero() {
 				return "–"
 			}

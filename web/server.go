@@ -26,6 +26,8 @@ import (
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/internal/document"
+	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/issuer"
 )
 
@@ -41,7 +43,12 @@ type Deps struct {
 	Accounts  *account.Service
 	Directory *directory.Service
 	Requests  *issuer.Service
-	Logger    *slog.Logger
+	// Issuance signs, revokes and re-issues certificates; Keys publishes the key set;
+	// Certificates renders certificate PDFs.
+	Issuance     *issuer.Issuance
+	Keys         *keys.Store
+	Certificates *document.CertificateRenderer
+	Logger       *slog.Logger
 	// PublicURL is the externally visible base URL (no trailing slash).
 	PublicURL string
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
@@ -55,8 +62,10 @@ type Deps struct {
 // Server holds the Fiber app and its dependencies.
 type Server struct {
 	Deps
-	App          *fiber.App
-	loginLimiter *limiter
+	App           *fiber.App
+	loginLimiter  *limiter
+	verifyLimiter *limiter
+	keys          keyCache
 }
 
 // New builds the application with all routes.
@@ -76,7 +85,7 @@ func New(d Deps) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, loginLimiter: newLimiter(20, time.Minute)}
+	s := &Server{Deps: d, loginLimiter: newLimiter(20, time.Minute), verifyLimiter: newLimiter(600, time.Minute)}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "Sertika",
 		Views:                 engine,
@@ -93,6 +102,7 @@ func New(d Deps) (*Server, error) {
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticSub), MaxAge: 3600}))
 	s.App.Get("/healthz", s.healthz)
 	s.App.Get("/readyz", s.readyz)
+	s.routesVerify()
 	s.routesAPI()
 	s.routesPages()
 	s.App.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Halaman tidak ditemukan.") })

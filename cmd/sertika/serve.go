@@ -13,6 +13,7 @@ import (
 	"github.com/sertika/sertika/internal/config"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
+	"github.com/sertika/sertika/internal/document"
 	"github.com/sertika/sertika/internal/filestore"
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/issuer"
@@ -114,7 +115,12 @@ per role) is seeded first and the demo accounts are printed.`)
 			return err
 		}
 	}
-	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Requests: svc.requests, Logger: log,
+	renderer, err := document.NewCertificateRenderer()
+	if err != nil {
+		return fmt.Errorf("certificate renderer: %w", err)
+	}
+	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Requests: svc.requests,
+		Issuance: svc.issuance, Keys: svc.keys, Certificates: renderer, Logger: log,
 		PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Version: Version})
 	if err != nil {
 		return err
