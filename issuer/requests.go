@@ -21,7 +21,7 @@ import (
 
 // Limits on requests.
 const (
-	MaxParticipants      = 1000
+	MaxParticipants      = 10000    // a province-wide course can reach thousands; the issuance benchmark issues 10,000 at once
 	MaxJPPerDay          = 10       // more needs an explanation (jp_note)
 	MaxJP                = 2000     // anything above is refused as absurd
 	MaxDurationDays      = 400      // longest activity accepted
