@@ -600,6 +600,9 @@ func (d *certificate) qrBlock(c CertificateData, code *qr.Code, top float64) {
 	x0, y0 := qrCenterX-qrSide/2, top+qrLabelGap
 	d.color(black)
 	d.page.modules(x0, y0, m, qrRects(code))
+	// The symbol is also a link to the verification URL: a reader can click it, and a
+	// verifier reads the token from the file without decoding the drawing.
+	d.page.link(x0, y0, qrSide, qrSide, c.VerifyURL)
 	y := y0 + qrSide + 2.8 // the label above and the code below leave the quiet zone white
 	d.color(ink)
 	d.font(certBold, 10.5)

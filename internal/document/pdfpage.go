@@ -276,6 +276,14 @@ type pdfImage struct {
 	w, h int // pixels
 }
 
+// pdfLink is a clickable area that opens a URI: the certificate's QR code carries one with the
+// verification URL, so that a reader can follow it and a verifier can read the token from the
+// file without decoding the drawn symbol.
+type pdfLink struct {
+	x, y, w, h float64 // top-left corner and size in mm
+	uri        string  // 7-bit ASCII
+}
+
 // pdfPage collects one page's content in millimetres from the top-left corner.
 type pdfPage struct {
 	w, h  float64 // page size in mm
@@ -283,6 +291,7 @@ type pdfPage struct {
 	fonts []*ttfFace
 	used  []bool // which of fonts the page uses
 	image *pdfImage
+	links []pdfLink
 
 	// current text state
 	font  int
@@ -397,6 +406,11 @@ func (p *pdfPage) modules(x0, y0, m float64, rects []qrRect) {
 	p.op("f Q")
 }
 
+// link makes the rectangle with its top-left corner at x, y open uri when clicked.
+func (p *pdfPage) link(x, y, w, h float64, uri string) {
+	p.links = append(p.links, pdfLink{x: x, y: y, w: w, h: h, uri: uri})
+}
+
 // setFont selects face (an index in the page's fonts) at size points.
 func (p *pdfPage) setFont(face int, size float64) { p.font, p.size = face, size }
 
@@ -504,7 +518,8 @@ func (p *pdfPage) bytes(info pdfInfo) ([]byte, error) {
 		out.WriteString("\nendstream")
 	}
 
-	// Numbering: 1 catalog, 2 pages, 3 page, 4 content, 5 info, then the image and the fonts.
+	// Numbering: 1 catalog, 2 pages, 3 page, 4 content, 5 info, then the image, the fonts and
+	// the link annotations.
 	const catalog, pages, page, content, infoObj = 1, 2, 3, 4, 5
 	next := 6
 	imageObj := 0
@@ -517,6 +532,7 @@ func (p *pdfPage) bytes(info pdfInfo) ([]byte, error) {
 			fontObj[i], next = next, next+5 // Type0, CIDFont, descriptor, font file, ToUnicode
 		}
 	}
+	firstLink := next
 
 	begin()
 	fmt.Fprintf(&out, "<< /Type /Catalog /Pages %d 0 R >>", pages)
@@ -536,7 +552,15 @@ func (p *pdfPage) bytes(info pdfInfo) ([]byte, error) {
 	if imageObj != 0 {
 		fmt.Fprintf(&out, " /XObject << /Im0 %d 0 R >>", imageObj)
 	}
-	out.WriteString(" >> >>")
+	out.WriteString(" >>")
+	if len(p.links) > 0 {
+		out.WriteString(" /Annots [")
+		for i := range p.links {
+			fmt.Fprintf(&out, " %d 0 R", firstLink+i)
+		}
+		out.WriteString(" ]")
+	}
+	out.WriteString(" >>")
 	end()
 
 	begin()
@@ -604,6 +628,23 @@ func (p *pdfPage) bytes(info pdfInfo) ([]byte, error) {
 		end()
 	}
 
+	for _, l := range p.links {
+		// A link without a border (/Border [0 0 0]), printed (/F 4), whose action opens the URI.
+		begin()
+		out.WriteString("<< /Type /Annot /Subtype /Link /Rect [")
+		rect := [4]float64{l.x * mmToPt, (p.h - l.y - l.h) * mmToPt, (l.x + l.w) * mmToPt, (p.h - l.y) * mmToPt}
+		for i, v := range rect {
+			if i > 0 {
+				out.WriteByte(' ')
+			}
+			out.WriteString(strconv.FormatFloat(v, 'f', 2, 64))
+		}
+		out.WriteString("] /Border [0 0 0] /F 4 /A << /Type /Action /S /URI /URI ")
+		out.WriteString(pdfASCII(l.uri))
+		out.WriteString(" >> >>")
+		end()
+	}
+
 	xref := out.Len()
 	id := sha256.Sum256(out.Bytes())
 	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets))
@@ -623,6 +664,24 @@ func pdfText(s string) string {
 		b = append(b, hexDigits[u>>12], hexDigits[u>>8&15], hexDigits[u>>4&15], hexDigits[u&15])
 	}
 	return string(append(b, '>'))
+}
+
+// pdfASCII encodes s as a PDF literal string of 7-bit ASCII, as a URI must be: parentheses
+// and backslashes are escaped, and any other byte outside printable ASCII is written in octal.
+func pdfASCII(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '(')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '(' || c == ')' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c > 0x7e:
+			b = append(b, '\\', '0'+c>>6, '0'+c>>3&7, '0'+c&7)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, ')'))
 }
 
 // pdfDate formats t as a PDF date in its own zone: (D:20260320093000+09'00').
