@@ -22,4 +22,13 @@ var accessRowsCertificateAPI = []accessRow{
 	{route: "GET /api/v1/verify", path: "/api/v1/verify?token=BUKAN-TOKEN", allow: allowPublic},
 	{route: "GET /v/:token", path: "/v/BUKAN-TOKEN", allow: allowPublic},
 	{route: "GET /.well-known/jwks.json", allow: allowPublic},
+	// The other ways in (web/verify.go): JSON or an uploaded file, batches, the status list
+	// (409 in the harness: no issuer code yet), the look-up and upload forms, the scanner.
+	{route: "POST /api/v1/verify", body: `{"token":"BUKAN-TOKEN"}`, allow: allowPublic},
+	{route: "POST /api/v1/verify/batch", body: `{"tokens":["BUKAN-TOKEN"]}`, allow: allowPublic},
+	{route: "GET /api/v1/status-list", allow: allowPublic},
+	{route: "GET /periksa", allow: allowPublic},
+	{route: "POST /periksa", body: "nomor=800.1%2F0001&nip=196608011988031001", allow: allowPublic}, // not found: 404
+	{route: "POST /periksa/unggah", allow: allowPublic},                                             // no file: 400
+	{route: "GET /pindai", allow: allowPublic},
 }

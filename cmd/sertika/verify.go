@@ -278,9 +278,10 @@ func (v *verification) loadStatusList(ctx context.Context, loc string, set verif
 
 // serverAnswer is the answer of GET /api/v1/verify.
 type serverAnswer struct {
-	Status      verifier.Status  `json:"status"`
-	Checks      []verifier.Check `json:"checks"`
-	Certificate json.RawMessage  `json:"certificate"`
+	Status        verifier.Status  `json:"status"`
+	StatusChecked *bool            `json:"status_checked"`
+	Checks        []verifier.Check `json:"checks"`
+	Certificate   json.RawMessage  `json:"certificate"`
 }
 
 // askServer asks the issuer about a certificate found genuine offline. The issuer's verdict on
@@ -319,6 +320,11 @@ func (v *verification) askServer(ctx context.Context, base string, res verifier.
 	res.Checks = checks
 	switch a.Status {
 	case verifier.StatusValid:
+		// "valid" with status_checked false means the server's own status lookup failed (a
+		// database outage): the certificate is genuine but its standing is still unknown.
+		if a.StatusChecked != nil && !*a.StatusChecked {
+			return res, fmt.Errorf("server %s could not check the certificate's status now", base)
+		}
 		res.StatusChecked = true
 		if len(checks) == n {
 			res.Checks = append(res.Checks, verifier.Check{Name: verifier.CheckStatus, OK: true, Detail: "Server penerbit menyatakan sertifikat masih berlaku."})
