@@ -12,6 +12,11 @@ import (
 // 1.00499999999999989…), then the decimal digits are rounded. So Round2(1.005) = 1.01,
 // Round2(-2.675) = -2.68 and Round2(71.585) = 71.59.
 func Round2(x float64) float64 {
+	// Fast path: x already has at most 2 decimals (as almost every point value has), so the
+	// decimal reading below would give x back. (Zero returns +0, as the slow path does.)
+	if c := math.Round(x * 100); c/100 == x && math.Abs(c) < 1e15 {
+		return x + 0
+	}
 	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) >= 1e15 {
 		return x
 	}

@@ -11,33 +11,41 @@ import (
 	"strings"
 
 	"github.com/sertika/sertika/internal/apperr"
+	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/importer"
+	"github.com/sertika/sertika/scoring"
 )
 
 func init() {
-	register(command{name: "import", summary: "import employees from a CSV or XLSX file", run: runImport})
+	register(command{name: "import", summary: "import employees, SKP, penalties or development records from CSV or XLSX", run: runImport})
 }
 
 const importUsage = `Usage:
   sertika import employees [flags] FILE
+  sertika import skp [flags] FILE
+  sertika import hukdis [flags] FILE
+  sertika import pengembangan [flags] FILE
   sertika import template [--xlsx] [-o FILE]
 
 "employees" reads employee master data (NIP, name, status, OPD code, position, …) from a CSV
-or XLSX file and creates or updates employees by NIP. The whole file is one transaction: if
-any row is rejected, nothing is written and the report lists every rejected row with its
-reason. FILE "-" reads standard input.
+or XLSX file and creates or updates employees by NIP. "skp", "hukdis" and "pengembangan" read
+the facts of the IP ASN in SIASN's shapes: performance appraisals, disciplinary penalties and
+competency development recorded outside Sertika. The whole file is one transaction: if any
+row is rejected, nothing is written and the report lists every rejected row with its reason;
+the affected employees' scores are updated in the same transaction. FILE "-" reads standard
+input.
 
 "template" writes an import template (CSV, or XLSX with an explanation sheet) to standard
 output or to the file given with -o.
 
-Run "sertika import employees --help" or "sertika import template --help" for the flags.
+Run "sertika import KIND --help" for the columns and flags of each kind.
 `
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, importUsage)
-		return usagef("want a subcommand: employees or template")
+		return usagef("want a subcommand: employees, skp, hukdis, pengembangan or template")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -47,8 +55,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return runImportEmployees(ctx, e, args[1:])
 	case "template":
 		return runImportTemplate(e, args[1:])
+	case string(importer.FactSKP), string(importer.FactHukdis), string(importer.FactPengembangan):
+		return runImportFacts(ctx, e, importer.FactKind(args[0]), args[1:])
 	}
-	return usagef("unknown subcommand %q (want employees or template)", args[0])
+	return usagef("unknown subcommand %q (want employees, skp, hukdis, pengembangan or template)", args[0])
 }
 
 func runImportEmployees(ctx context.Context, e *env, args []string) error {
@@ -68,6 +78,61 @@ The report (in Indonesian) goes to standard output, progress to standard error. 
 status is 0 when the import was committed (or a dry run found no problem) and 1 otherwise.
 "sertika import template" writes a template to start from.`)
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing anything")
+	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
+		opt.Rescorer = scoring.NewStore(db, nil)
+		return importer.ImportEmployees(ctx, db, domain.System, name, in, opt)
+	})
+}
+
+// factUsage describes the columns of each fact file.
+var factUsage = map[importer.FactKind]string{
+	importer.FactSKP: `
+Import performance appraisals (SKP) from FILE, a CSV or XLSX file with the columns
+
+  nip, tahun, nilai, predikat
+
+One appraisal per employee and year: a row fills either nilai (the numeric SKP before 2022,
+0–120) or predikat (sangat_baik, baik, butuh_perbaikan, kurang, sangat_kurang; SIASN's 1–5
+too) and replaces that year's appraisal. A file may leave out the column it never uses.`,
+	importer.FactHukdis: `
+Import disciplinary penalties (hukuman disiplin) from FILE, a CSV or XLSX file with the columns
+
+  nip, tingkat, tanggal_mulai, jenis, nomor_sk
+
+tingkat is R, S or B (ringan, sedang, berat); dates are YYYY-MM-DD or dd-mm-yyyy. A penalty
+is identified by nomor_sk or, without one, by tanggal_mulai and tingkat.`,
+	importer.FactPengembangan: `
+Import competency development recorded outside Sertika (SIASN's course history, certificates
+of other institutions) from FILE, a CSV or XLSX file with the columns
+
+  nip, kode_jenis, tingkat, nama, jumlah_jp, tanggal_mulai, tanggal_selesai, penyelenggara,
+  nomor_sertifikat
+
+kode_jenis is a development kind code (teknis, bimtek, seminar, kepemimpinan, … or SIASN's
+jenisDiklatId 1–25); tingkat only for kepemimpinan (pkp, pka, pkn2, pkn1, pim4 … pim1). A
+record is identified by nomor_sertifikat or, without one, by kode_jenis, nama and
+tanggal_selesai. Records imported by an administrator count as recognised.`,
+}
+
+func runImportFacts(ctx context.Context, e *env, kind importer.FactKind, args []string) error {
+	fs := newFlagSet(e, "import "+string(kind), "import "+string(kind)+" [flags] FILE", factUsage[kind]+`
+
+Rows name employees by NIP (import the employees first) and update the stored record with
+the same identity. If any row is rejected, nothing is written. The affected employees' IP
+ASN scores are recomputed in the same transaction. FILE "-" reads standard input.
+
+The report (in Indonesian) goes to standard output, progress to standard error. The exit
+status is 0 when the import was committed (or a dry run found no problem) and 1 otherwise.`)
+	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing anything")
+	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
+		return importer.ImportFacts(ctx, db, scoring.NewStore(db, nil), kind, domain.System, name, in, opt)
+	})
+}
+
+// runImportFile parses the flags and the one FILE argument, opens the file and the
+// database, runs the import with a progress line and prints the report.
+func runImportFile(ctx context.Context, e *env, fs *flag.FlagSet, args []string, dryRun *bool,
+	doImport func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error)) error {
 	cfg, err := loadConfig(e, fs)
 	if err != nil {
 		return err
@@ -100,7 +165,7 @@ status is 0 when the import was committed (or a dry run found no problem) and 1 
 	defer db.Close()
 
 	pp := newProgress(e.stderr, "processing rows")
-	rep, err := importer.ImportEmployees(ctx, db, domain.System, name, in, importer.Options{
+	rep, err := doImport(db, name, in, importer.Options{
 		DryRun:   *dryRun,
 		MaxBytes: int64(cfg.MaxUploadBytes),
 		Progress: pp.update,

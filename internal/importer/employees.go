@@ -94,8 +94,16 @@ func normalizeHeader(s string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
 }
 
-// mapHeader checks the header row against the contract.
-func mapHeader(header []string) (columns, error) {
+// mapHeader checks the header row against the employee contract.
+func mapHeader(header []string) (columns, error) { return mapHeaderSpec(header, employeeColumns) }
+
+// mapHeaderSpec checks a header row against the columns of an import: every required
+// column present, no unknown, unnamed or repeated column.
+func mapHeaderSpec(header []string, spec []column) (columns, error) {
+	names := make([]string, len(spec))
+	for i, c := range spec {
+		names[i] = c.name
+	}
 	cols := columns{idx: map[string]int{}}
 	width := len(header)
 	for width > 0 && strings.TrimSpace(header[width-1]) == "" {
@@ -114,7 +122,7 @@ func mapHeader(header []string) (columns, error) {
 			problems = append(problems, fmt.Sprintf("Kolom %q muncul lebih dari sekali pada header.", name))
 			continue
 		}
-		if _, ok := columnByName(name); !ok {
+		if !slices.Contains(names, name) {
 			unknown = append(unknown, strings.TrimSpace(h))
 			continue
 		}
@@ -123,10 +131,10 @@ func mapHeader(header []string) (columns, error) {
 	}
 	if known == 0 {
 		return cols, apperr.Invalidf("Baris pertama berkas harus berupa header berisi nama kolom (%s). Gunakan templat impor.",
-			strings.Join(EmployeeColumns(), ", "))
+			strings.Join(names, ", "))
 	}
 	var missing []string
-	for _, c := range employeeColumns {
+	for _, c := range spec {
 		if c.required && !cols.has(c.name) {
 			missing = append(missing, c.name)
 		}
@@ -136,7 +144,7 @@ func mapHeader(header []string) (columns, error) {
 	}
 	if len(unknown) > 0 {
 		problems = append(problems, fmt.Sprintf("Kolom tidak dikenal: %s (kolom yang diperbolehkan: %s).",
-			quoteList(unknown), strings.Join(EmployeeColumns(), ", ")))
+			quoteList(unknown), strings.Join(names, ", ")))
 	}
 	if len(problems) > 0 {
 		return cols, apperr.Invalid("Header berkas tidak sesuai. " + strings.Join(problems, " "))
@@ -203,48 +211,13 @@ func checkRows(ctx context.Context, t *table, cols columns, now time.Time) ([]*r
 
 func checkRow(rec record, cols columns, now time.Time) *row {
 	r := &row{line: rec.line}
-	for i := cols.width; i < len(rec.cells); i++ {
-		if strings.TrimSpace(rec.cells[i]) != "" {
-			r.reject("Baris berisi nilai di kolom ke-%d, di luar kolom header.", i+1)
-			break
-		}
-	}
-	// text returns the trimmed cell of a column, rejecting control characters and
-	// over-long values.
-	text := func(name string, maxLen int) string {
-		i, ok := cols.idx[name]
-		if !ok || i >= len(rec.cells) {
-			return ""
-		}
-		v := strings.TrimSpace(rec.cells[i])
-		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-			r.reject("Kolom %s berisi karakter kontrol (mis. baris baru atau tab di dalam sel).", name)
-		}
-		if n := utf8.RuneCountInString(v); maxLen > 0 && n > maxLen {
-			r.reject("Kolom %s terlalu panjang (%d karakter; paling banyak %d).", name, n, maxLen)
-		}
-		return v
-	}
+	c := cellReader{rec: rec, cols: cols, reject: r.reject}
+	c.checkWidth()
+	text := c.text
 
 	// NIP and status.
-	rawNIP := strings.TrimPrefix(text(ColNIP, 64), "'")
-	r.nip = rawNIP
-	info, err := nip.ParseAt(rawNIP, now)
-	switch {
-	case err == nil:
-		r.nip, r.validNIP = info.NIP, true
-	case scientific.MatchString(rawNIP):
-		r.reject("NIP %q tertulis sebagai angka berformat ilmiah, sehingga digit terakhirnya hilang. Format kolom NIP sebagai Teks lalu ketik ulang NIP.", rawNIP)
-	default:
-		msg := err.Error()
-		if ne, ok := err.(*nip.Error); ok {
-			msg = ne.Message
-			if ne.Rule == nip.RuleSequence && strings.HasSuffix(nip.Normalize(rawNIP), "000") {
-				msg += " Bila NIP diketik sebagai angka di Excel, tiga digit terakhirnya berubah menjadi 000: format kolom NIP sebagai Teks lalu ketik ulang."
-			}
-		}
-		r.reject("%s", msg)
-	}
+	var info nip.Info
+	r.nip, info, r.validNIP = c.nip(now)
 	r.emp.NIP = r.nip
 
 	r.emp.Name = text(ColName, maxNameLen)
@@ -519,4 +492,62 @@ func updateBatch(tx *gorm.DB, batch []domain.Employee, now time.Time) error {
 		return fmt.Errorf("update employees: %d of %d rows updated", res.RowsAffected, len(batch))
 	}
 	return nil
+}
+
+// cellReader reads the cells of one record by column name, reporting problems through
+// reject.
+type cellReader struct {
+	rec    record
+	cols   columns
+	reject func(format string, a ...any)
+}
+
+// checkWidth rejects a record with values to the right of the header's last column.
+func (c cellReader) checkWidth() {
+	for i := c.cols.width; i < len(c.rec.cells); i++ {
+		if strings.TrimSpace(c.rec.cells[i]) != "" {
+			c.reject("Baris berisi nilai di kolom ke-%d, di luar kolom header.", i+1)
+			break
+		}
+	}
+}
+
+// text returns the trimmed cell of a column ("" when the column is absent), rejecting
+// control characters and values longer than maxLen characters (0: no limit).
+func (c cellReader) text(name string, maxLen int) string {
+	i, ok := c.cols.idx[name]
+	if !ok || i >= len(c.rec.cells) {
+		return ""
+	}
+	v := strings.TrimSpace(c.rec.cells[i])
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		c.reject("Kolom %s berisi karakter kontrol (mis. baris baru atau tab di dalam sel).", name)
+	}
+	if n := utf8.RuneCountInString(v); maxLen > 0 && n > maxLen {
+		c.reject("Kolom %s terlalu panjang (%d karakter; paling banyak %d).", name, n, maxLen)
+	}
+	return v
+}
+
+// nip reads and validates the nip column (as of now). It returns the normalised NIP when
+// valid, the text as typed otherwise, and rejects the row with the reason.
+func (c cellReader) nip(now time.Time) (string, nip.Info, bool) {
+	raw := strings.TrimPrefix(c.text(ColNIP, 64), "'")
+	info, err := nip.ParseAt(raw, now)
+	switch {
+	case err == nil:
+		return info.NIP, info, true
+	case scientific.MatchString(raw):
+		c.reject("NIP %q tertulis sebagai angka berformat ilmiah, sehingga digit terakhirnya hilang. Format kolom NIP sebagai Teks lalu ketik ulang NIP.", raw)
+	default:
+		msg := err.Error()
+		if ne, ok := err.(*nip.Error); ok {
+			msg = ne.Message
+			if ne.Rule == nip.RuleSequence && strings.HasSuffix(nip.Normalize(raw), "000") {
+				msg += " Bila NIP diketik sebagai angka di Excel, tiga digit terakhirnya berubah menjadi 000: format kolom NIP sebagai Teks lalu ketik ulang."
+			}
+		}
+		c.reject("%s", msg)
+	}
+	return raw, info, false
 }

@@ -105,6 +105,11 @@ type Options struct {
 	// and checking 50,000 rows takes well under a second from CSV and a few seconds from
 	// XLSX.
 	Progress func(done, total int)
+	// Rescorer, when set, brings the stored scores of the employees created or updated in
+	// line with their new profile (education level, kind of position, eselon, JF, status)
+	// in the import's transaction. The server and the CLI set it (scoring.Store); without
+	// it the scores wait for the next `sertika rescore`.
+	Rescorer Rescorer
 
 	// failAfterWrite, when set (by tests), is called inside the transaction after the rows
 	// are written; an error it returns aborts the import.
@@ -158,6 +163,8 @@ type Report struct {
 	Unchanged int         `json:"unchanged"`
 	Rejected  int         `json:"rejected"`
 	Rows      []RowResult `json:"rows"`
+
+	what string // the data imported, for WriteText ("" means employees)
 }
 
 // WriteText prints a summary in Bahasa Indonesia followed by the rejected rows.
@@ -166,7 +173,11 @@ func (r *Report) WriteText(w io.Writer) {
 	if format == "" {
 		format = "berkas"
 	}
-	fmt.Fprintf(w, "Impor data pegawai dari %s (%s, %d baris data)\n", r.FileName, format, len(r.Rows))
+	what := r.what
+	if what == "" {
+		what = "pegawai"
+	}
+	fmt.Fprintf(w, "Impor data %s dari %s (%s, %d baris data)\n", what, r.FileName, format, len(r.Rows))
 	for _, c := range []struct {
 		a Action
 		n int
@@ -221,37 +232,12 @@ func ImportEmployees(ctx context.Context, db *database.DB, actor domain.Actor, f
 	if actor.Role != domain.RoleAdmin {
 		return nil, apperr.Forbidden("Hanya administrator yang boleh mengimpor data pegawai.")
 	}
-	maxBytes := opt.MaxBytes
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
-	if err != nil {
-		return nil, withCause(apperr.Invalid("Berkas tidak dapat dibaca."), err)
-	}
-	if int64(len(data)) > maxBytes {
-		return nil, apperr.New(apperr.CodeTooLarge, fmt.Sprintf(
-			"Berkas terlalu besar: batasnya %s. Bagi data menjadi beberapa berkas.", humanBytes(maxBytes)))
-	}
-	sum := sha256.Sum256(data)
-	tbl, err := readTable(data, maxBytes)
+	up, err := readUpload(r, opt.MaxBytes, employeeColumns, "pegawai")
 	if err != nil {
 		return nil, err
 	}
-	cols, err := mapHeader(tbl.header)
-	if err != nil {
-		return nil, err
-	}
-	if len(tbl.rows) == 0 {
-		return nil, apperr.Invalid("Berkas hanya berisi header, tanpa baris data pegawai.")
-	}
-
-	rep := &Report{
-		FileName: fileName,
-		SHA256:   hex.EncodeToString(sum[:]),
-		Format:   tbl.format,
-		DryRun:   opt.DryRun,
-	}
+	tbl, cols := up.table, up.cols
+	rep := up.report(fileName, opt.DryRun)
 	progress := func(done, total int) {
 		if opt.Progress != nil {
 			opt.Progress(done, total)
@@ -280,8 +266,20 @@ func ImportEmployees(ctx context.Context, db *database.DB, actor domain.Actor, f
 				return err
 			}
 		}
+		if opt.Rescorer != nil {
+			ids := make([]int64, 0, len(p.creates)+len(p.updates))
+			for _, e := range p.creates {
+				ids = append(ids, e.ID)
+			}
+			for _, e := range p.updates {
+				ids = append(ids, e.ID)
+			}
+			if err := opt.Rescorer.RescoreAffected(ctx, tx, ids); err != nil {
+				return fmt.Errorf("rescore: %w", err)
+			}
+		}
 		rep.Committed = true
-		if err := recordRun(tx, db, actor, rep); err != nil {
+		if _, err := recordRun(tx, db, actor, rep, RunKindEmployees, AuditActionImportEmployees); err != nil {
 			rep.Committed = false
 			return err
 		}
@@ -334,11 +332,12 @@ const RunKindEmployees = "employees"
 // AuditActionImportEmployees is the audit-log action of a committed employee import.
 const AuditActionImportEmployees = "employees.import"
 
-// recordRun writes the import run and the audit entry.
-func recordRun(tx *gorm.DB, db *database.DB, actor domain.Actor, rep *Report) error {
+// recordRun writes the import run of the kind and the audit entry with the action, and
+// returns the run's id.
+func recordRun(tx *gorm.DB, db *database.DB, actor domain.Actor, rep *Report, kind, action string) (int64, error) {
 	js, err := json.Marshal(rep)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	now := db.Now()
 	var uid *int64
@@ -347,26 +346,69 @@ func recordRun(tx *gorm.DB, db *database.DB, actor domain.Actor, rep *Report) er
 		uid = &id
 	}
 	run := importRun{
-		Kind: RunKindEmployees, FileName: rep.FileName, FileSHA256: rep.SHA256, UserID: uid,
+		Kind: kind, FileName: rep.FileName, FileSHA256: rep.SHA256, UserID: uid,
 		Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Rejected: rep.Rejected,
 		Committed: true, Report: string(js), CreatedAt: now,
 	}
 	if err := tx.Create(&run).Error; err != nil {
-		return fmt.Errorf("record import run: %w", err)
+		return 0, fmt.Errorf("record import run: %w", err)
 	}
 	entry := domain.AuditEntry{
 		At:       now,
 		UserID:   uid,
 		Username: actor.Username,
-		Action:   AuditActionImportEmployees,
+		Action:   action,
 		Object:   fmt.Sprintf("import_runs/%d", run.ID),
 		Detail: fmt.Sprintf("berkas %q (sha256 %s): %d dibuat, %d diperbarui, %d tidak berubah",
 			rep.FileName, rep.SHA256, rep.Created, rep.Updated, rep.Unchanged),
 	}
 	if err := tx.Create(&entry).Error; err != nil {
-		return fmt.Errorf("record audit entry: %w", err)
+		return 0, fmt.Errorf("record audit entry: %w", err)
 	}
-	return nil
+	return run.ID, nil
+}
+
+// upload is a file read and checked as a whole: its bytes' hash, its cells and its header
+// mapped to the columns of the import.
+type upload struct {
+	sha256 string
+	table  *table
+	cols   columns
+}
+
+// readUpload reads a whole file (at most maxBytes; 0 means DefaultMaxBytes), recognises its
+// format, reads its cells and checks the header against spec. what names the data in
+// messages ("pegawai"). A problem with the file as a whole is an *apperr.Error.
+func readUpload(r io.Reader, maxBytes int64, spec []column, what string) (*upload, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, withCause(apperr.Invalid("Berkas tidak dapat dibaca."), err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, apperr.New(apperr.CodeTooLarge, fmt.Sprintf(
+			"Berkas terlalu besar: batasnya %s. Bagi data menjadi beberapa berkas.", humanBytes(maxBytes)))
+	}
+	sum := sha256.Sum256(data)
+	tbl, err := readTable(data, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := mapHeaderSpec(tbl.header, spec)
+	if err != nil {
+		return nil, err
+	}
+	if len(tbl.rows) == 0 {
+		return nil, apperr.Invalidf("Berkas hanya berisi header, tanpa baris data %s.", what)
+	}
+	return &upload{sha256: hex.EncodeToString(sum[:]), table: tbl, cols: cols}, nil
+}
+
+// report starts the report of an import of the upload.
+func (u *upload) report(fileName string, dryRun bool) *Report {
+	return &Report{FileName: fileName, SHA256: u.sha256, Format: u.table.format, DryRun: dryRun}
 }
 
 func humanBytes(n int64) string {
