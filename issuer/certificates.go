@@ -163,6 +163,8 @@ type Issuance struct {
 	random    func([]byte) error
 	// budget checks a verification URL against the QR budget (internal/qr); nil skips it.
 	budget func(url string) error
+	// scores updates holders' stored scores in the issuing transaction; nil skips it.
+	scores Rescorer
 }
 
 // IssuanceOptions configure an Issuance.
@@ -173,6 +175,15 @@ type IssuanceOptions struct {
 	Random func([]byte) error
 	// QRBudget checks that a verification URL fits the QR budget.
 	QRBudget func(url string) error
+	// Scores, when set, brings the holders' stored IP ASN scores in line inside the same
+	// transaction that issues, revokes or re-issues their certificates (scoring.Store), so
+	// a score never disagrees with the certificates on record.
+	Scores Rescorer
+}
+
+// Rescorer recomputes the stored scores of employees inside the caller's transaction.
+type Rescorer interface {
+	RescoreAffected(ctx context.Context, tx *gorm.DB, employeeIDs []int64) error
 }
 
 // NewIssuance returns the issuance service.
@@ -184,7 +195,18 @@ func NewIssuance(db *database.DB, ks *keys.Store, opt IssuanceOptions) *Issuance
 		opt.Random = func(b []byte) error { _, err := rand.Read(b); return err }
 	}
 	return &Issuance{db: db, keys: ks, publicURL: strings.TrimRight(opt.PublicURL, "/"), log: opt.Logger,
-		random: opt.Random, budget: opt.QRBudget}
+		random: opt.Random, budget: opt.QRBudget, scores: opt.Scores}
+}
+
+// rescore updates the holders' stored scores in tx when the service has a Rescorer.
+func (s *Issuance) rescore(ctx context.Context, tx *gorm.DB, employeeIDs ...int64) error {
+	if s.scores == nil || len(employeeIDs) == 0 {
+		return nil
+	}
+	if err := s.scores.RescoreAffected(ctx, tx, employeeIDs); err != nil {
+		return apperr.Internal(fmt.Errorf("update scores: %w", err))
+	}
+	return nil
 }
 
 // VerifyURL is the address a certificate's QR code opens.
@@ -332,6 +354,13 @@ func (s *Issuance) Issue(ctx context.Context, a domain.Actor, requestID int64) (
 				return err
 			}
 			if err := s.logIssued(tx, a, certs, now); err != nil {
+				return err
+			}
+			holders := make([]int64, len(certs))
+			for i := range certs {
+				holders[i] = certs[i].EmployeeID
+			}
+			if err := s.rescore(ctx, tx, holders...); err != nil {
 				return err
 			}
 			batch.Issued = len(certs)

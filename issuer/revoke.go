@@ -77,6 +77,9 @@ func (s *Issuance) Revoke(ctx context.Context, a domain.Actor, id, reason, note 
 			Object: "certificate:" + c.ID, Detail: string(d)}}); err != nil {
 			return err
 		}
+		if err := s.rescore(ctx, tx, c.EmployeeID); err != nil {
+			return err
+		}
 		out, err = s.lockCert(ctx, tx, c.ID)
 		return err
 	})
@@ -165,6 +168,9 @@ func (s *Issuance) Reissue(ctx context.Context, a domain.Actor, id, note string)
 		}
 		if err := tx.Model(&Certificate{}).Where("id = ?", old.ID).Update("replaced_by", out.ID).Error; err != nil {
 			return apperr.Internal(err)
+		}
+		if err := s.rescore(ctx, tx, old.EmployeeID); err != nil {
+			return err
 		}
 		d, _ := json.Marshal(map[string]any{"old": old.Number, "new": out.Number, "note": note})
 		return appendLog(tx, []LogEntry{{At: now, UserID: userRef(a), Username: a.Username, Action: "certificate.reissue",

@@ -36,6 +36,10 @@ func (s *Server) routesAPI() {
 	s.routesImportAPI(api)
 	s.routesRequestAPI(api)
 	s.routesCertificateAPI(api)
+	s.routesScoringAPI(api)
+	s.routesExternalAPI(api)
+	s.routesFactImportAPI(api)
+	s.routesJobAPI(api)
 	api.Use(func(c *fiber.Ctx) error { return apperr.NotFound("Alamat API tidak dikenal.") })
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/internal/testdb"
 	"github.com/sertika/sertika/issuer"
+	"github.com/sertika/sertika/scoring"
 )
 
 // The shared test harness: a Server on a real database with two OPDs, a few employees and
@@ -105,9 +106,10 @@ func newTestServer(t testing.TB, db *database.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc := scoring.NewStore(db, nil)
 	iss := issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: "http://sertika.test", QRBudget: qr.CheckBudget,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Issuance: iss, Keys: ks, Certificates: renderer,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Scores: sc})
+	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Issuance: iss, Keys: ks, Certificates: renderer, Scoring: sc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "http://sertika.test", Version: "test", MaxUploadBytes: 2 << 20})
 	if err != nil {
 		t.Fatal(err)

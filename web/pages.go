@@ -21,6 +21,10 @@ func (s *Server) routesPages() {
 	s.routesMasterPages()
 	s.routesRequestPages()
 	s.routesCertificatePages()
+	s.routesScoringPages()
+	s.routesExternalPages()
+	s.routesFactImportPages()
+	s.routesJobPages()
 }
 
 // pageMiddleware loads the session and checks CSRF tokens for everything outside the API and

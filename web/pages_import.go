@@ -60,7 +60,7 @@ func (s *Server) runImport(c *fiber.Ctx, field string, dryRun bool) (*importer.R
 	}
 	defer f.Close()
 	return importer.ImportEmployees(c.UserContext(), s.DB, actor(c), cleanFileName(fh.Filename), f,
-		importer.Options{DryRun: dryRun, MaxBytes: int64(s.MaxUploadBytes)})
+		importer.Options{DryRun: dryRun, MaxBytes: int64(s.MaxUploadBytes), Rescorer: s.rescorer()})
 }
 
 // cleanFileName keeps the last element of a client's file name, as valid UTF-8 of at most
@@ -96,4 +96,13 @@ func sendAttachment(c *fiber.Ctx, name, contentType string, b []byte) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(b)
+}
+
+// rescorer is what an import calls to bring stored scores in line with the facts it wrote,
+// in its own transaction; nil (no scoring store) skips it.
+func (s *Server) rescorer() importer.Rescorer {
+	if s.Scoring == nil {
+		return nil
+	}
+	return s.Scoring
 }

@@ -27,8 +27,10 @@ import (
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
 	"github.com/sertika/sertika/internal/document"
+	"github.com/sertika/sertika/internal/jobs"
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/issuer"
+	"github.com/sertika/sertika/scoring"
 )
 
 //go:embed templates
@@ -48,7 +50,11 @@ type Deps struct {
 	Issuance     *issuer.Issuance
 	Keys         *keys.Store
 	Certificates *document.CertificateRenderer
-	Logger       *slog.Logger
+	// Scoring reads and updates IP ASN scores, targets and external training records.
+	Scoring *scoring.Store
+	// Jobs runs long work in the background with progress (New creates one when nil).
+	Jobs *jobs.Registry
+	Logger  *slog.Logger
 	// PublicURL is the externally visible base URL (no trailing slash).
 	PublicURL string
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
@@ -72,6 +78,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Jobs == nil {
+		d.Jobs = jobs.New(d.Logger)
 	}
 	if d.MaxUploadBytes <= 0 {
 		d.MaxUploadBytes = 20 << 20
@@ -111,7 +120,13 @@ func New(d Deps) (*Server, error) {
 
 // Shutdown stops accepting requests and waits for those in flight, up to ctx's deadline.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.App.ShutdownWithContext(ctx)
+	err := s.App.ShutdownWithContext(ctx)
+	wait := 10 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		wait = max(time.Until(dl), 0)
+	}
+	s.Jobs.Close(wait)
+	return err
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/issuer"
+	"github.com/sertika/sertika/scoring"
 )
 
 func init() {
@@ -61,7 +62,8 @@ func newKeyStore(cfg *config.Config, db *database.DB) *keys.Store {
 
 // newIssuance returns the issuance service; log may be nil (slog's default).
 func newIssuance(cfg *config.Config, db *database.DB, ks *keys.Store, log *slog.Logger) *issuer.Issuance {
-	return issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: cfg.PublicURL, Logger: log, QRBudget: qr.CheckBudget})
+	return issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: cfg.PublicURL, Logger: log, QRBudget: qr.CheckBudget,
+		Scores: scoring.NewStore(db, nil)})
 }
 
 // createdKeyMessage announces a new key: its kid and where its private half is.

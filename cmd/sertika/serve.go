@@ -17,6 +17,7 @@ import (
 	"github.com/sertika/sertika/internal/filestore"
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/issuer"
+	"github.com/sertika/sertika/scoring"
 	"github.com/sertika/sertika/web"
 )
 
@@ -32,6 +33,7 @@ type services struct {
 	requests  *issuer.Service
 	keys      *keys.Store
 	issuance  *issuer.Issuance
+	scoring   *scoring.Store
 }
 
 func newServices(cfg *config.Config, db *database.DB) (*services, error) {
@@ -50,7 +52,7 @@ func newServices(cfg *config.Config, db *database.DB) (*services, error) {
 	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: int64(cfg.MaxAttachmentBytes)})
 	ks := newKeyStore(cfg, db)
 	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req, keys: ks,
-		issuance: newIssuance(cfg, db, ks, nil)}, nil
+		issuance: newIssuance(cfg, db, ks, nil), scoring: scoring.NewStore(db, nil)}, nil
 }
 
 func newLogger(e *env, cfg *config.Config) *slog.Logger {
@@ -120,7 +122,7 @@ per role) is seeded first and the demo accounts are printed.`)
 		return fmt.Errorf("certificate renderer: %w", err)
 	}
 	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Requests: svc.requests,
-		Issuance: svc.issuance, Keys: svc.keys, Certificates: renderer, Logger: log,
+		Issuance: svc.issuance, Keys: svc.keys, Certificates: renderer, Scoring: svc.scoring, Logger: log,
 		PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Version: Version})
 	if err != nil {
 		return err

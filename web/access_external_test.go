@@ -1,0 +1,4 @@
+package web
+
+// accessRowsExternal classify this feature's routes.
+var accessRowsExternal = []accessRow{}

@@ -1,0 +1,4 @@
+package web
+
+// accessRowsFactImport classify this feature's routes.
+var accessRowsFactImport = []accessRow{}

@@ -1,0 +1,4 @@
+package web
+
+// accessRowsScoring classify this feature's routes.
+var accessRowsScoring = []accessRow{}
