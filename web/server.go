@@ -53,8 +53,8 @@ type Deps struct {
 	// Scoring reads and updates IP ASN scores, targets and external training records.
 	Scoring *scoring.Store
 	// Jobs runs long work in the background with progress (New creates one when nil).
-	Jobs *jobs.Registry
-	Logger  *slog.Logger
+	Jobs   *jobs.Registry
+	Logger *slog.Logger
 	// PublicURL is the externally visible base URL (no trailing slash).
 	PublicURL string
 	// SecureCookies marks cookies Secure (set when served over HTTPS).

@@ -75,7 +75,9 @@ func TestJobFailureMessages(t *testing.T) {
 		fn   Func
 		want string
 	}{
-		{func(context.Context, *Progress) (Result, error) { return Result{}, apperr.Conflict("Sudah diterbitkan.") }, "Sudah diterbitkan."},
+		{func(context.Context, *Progress) (Result, error) {
+			return Result{}, apperr.Conflict("Sudah diterbitkan.")
+		}, "Sudah diterbitkan."},
 		{func(context.Context, *Progress) (Result, error) { return Result{}, errors.New("pq: secret detail") }, "Terjadi kesalahan di server"},
 		{func(context.Context, *Progress) (Result, error) { panic("boom") }, "Terjadi kesalahan di server"},
 	}
