@@ -30,13 +30,17 @@ import (
 func benchEmployees(tb testing.TB, def int) int {
 	if s := os.Getenv("SERTIKA_BENCH_EMPLOYEES"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < demo.MinEmployees || n > demo.MaxEmployees {
-			tb.Fatalf("SERTIKA_BENCH_EMPLOYEES=%q: want %d…%d", s, demo.MinEmployees, demo.MaxEmployees)
+		if err != nil || n < demo.MinEmployees || n > maxBenchEmployees {
+			tb.Fatalf("SERTIKA_BENCH_EMPLOYEES=%q: want %d…%d", s, demo.MinEmployees, maxBenchEmployees)
 		}
 		return n
 	}
 	return def
 }
+
+// maxBenchEmployees is the largest agency the benchmarks seed: beyond demo.MaxEmployees,
+// seedBench copies the demo's employees.
+const maxBenchEmployees = 1_000_000
 
 // seedBench fills a fresh PostgreSQL database with the demo agency of n employees
 // (internal/demo) and, set-based, about five development records each — three Sertika
@@ -53,6 +57,10 @@ func seedBench(tb testing.TB, n int) *database.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	// Keep every connection open: cpuTime finds their backends' CPU time by pid, and the work
+	// of a backend closed during a measurement would be lost.
+	db.SQL.SetMaxIdleConns(50)
+	db.SQL.SetConnMaxIdleTime(0)
 	if _, err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
@@ -62,8 +70,20 @@ func seedBench(tb testing.TB, n int) *database.DB {
 		tb.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := demo.Seed(ctx, db, acc, directory.New(db), demo.Options{Employees: n, Seed: 7}); err != nil {
+	if _, err := demo.Seed(ctx, db, acc, directory.New(db), demo.Options{Employees: min(n, demo.MaxEmployees), Seed: 7}); err != nil {
 		tb.Fatal(err)
+	}
+	// A larger agency than the demo makes: copies of its employees, the first two digits of
+	// the NIP (19 or 20) replaced by the copy's number.
+	if extra := n - demo.MaxEmployees; extra > 0 {
+		if err := db.Gorm.Exec(`INSERT INTO employees (nip, name, front_title, back_title, status, opd_id, position,
+			position_kind, eselon, jf_name, education_level, active, created_at, updated_at)
+		SELECT overlay(e.nip placing lpad(k::text, 2, '0') from 1 for 2), e.name, e.front_title, e.back_title, e.status,
+			e.opd_id, e.position, e.position_kind, e.eselon, e.jf_name, e.education_level, e.active, e.created_at, e.updated_at
+		FROM generate_series(1, ?) k CROSS JOIN employees e
+		ORDER BY k, e.id LIMIT ?`, (extra+demo.MaxEmployees-1)/demo.MaxEmployees, extra).Error; err != nil {
+			tb.Fatal(err)
+		}
 	}
 	seeded := time.Since(start)
 	start = time.Now()
@@ -128,31 +148,56 @@ const benchApp = "sertika-bench"
 // machine (ok false otherwise). On a shared machine it measures the work done, where the
 // wall clock also counts the time other processes held the cores.
 func cpuTime(db *database.DB) (self, backends time.Duration, ok bool) {
+	self, byPid, ok := cpuTimeByPid(db)
+	for _, t := range byPid {
+		backends += t
+	}
+	return self, backends, ok
+}
+
+// cpuTimeByPid is cpuTime with the backends' CPU time by pid (see backendCPU).
+func cpuTimeByPid(db *database.DB) (self time.Duration, backends map[int]time.Duration, ok bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, 0, false
+		return 0, nil, false
 	}
 	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	var pids []int
 	if err := db.Gorm.Raw(`SELECT pid FROM pg_stat_activity WHERE application_name = ?`, benchApp).Scan(&pids).Error; err != nil {
-		return self, 0, false
+		return self, nil, false
 	}
 	tick := 10 * time.Millisecond // USER_HZ = 100 on Linux
+	backends = map[int]time.Duration{}
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
-			return self, 0, false
+			return self, nil, false
 		}
 		s := string(b)
 		f := strings.Fields(s[strings.LastIndex(s, ")")+1:])
 		if len(f) < 13 {
-			return self, 0, false
+			return self, nil, false
 		}
 		u, _ := strconv.ParseInt(f[11], 10, 64)
 		st, _ := strconv.ParseInt(f[12], 10, 64)
-		backends += time.Duration(u+st) * tick
+		backends[pid] = time.Duration(u+st) * tick
 	}
 	return self, backends, true
+}
+
+// backendCPU returns the CPU time the backends used between two cpuTime readings, and
+// false when a backend of the first reading has gone (its last work is lost).
+func backendCPU(before, after map[int]time.Duration) (time.Duration, bool) {
+	var d time.Duration
+	for pid, t := range after {
+		d += t - before[pid]
+	}
+	for pid := range before {
+		if _, ok := after[pid]; !ok {
+			return d, false
+		}
+	}
+	return d, true
 }
 
 // BenchmarkRescoreOneEmployee measures the in-transaction update of one employee's score
@@ -312,16 +357,20 @@ func BenchmarkBulkRescore(b *testing.B) {
 	cpuOK := true
 	var goCPU, pgCPU = map[*time.Duration]time.Duration{}, map[*time.Duration]time.Duration{}
 	timed := func(cpu *time.Duration, fn func()) time.Duration {
-		s0, b0, ok0 := cpuTime(db)
+		s0, b0, ok0 := cpuTimeByPid(db)
 		t0 := time.Now()
 		fn()
 		wall := time.Since(t0)
-		s1, b1, ok1 := cpuTime(db)
-		cpuOK = cpuOK && ok0 && ok1
+		s1, b1, ok1 := cpuTimeByPid(db)
+		pg, ok2 := backendCPU(b0, b1)
+		if !ok2 {
+			b.Logf("DEBUG backends before %v after %v", b0, b1)
+		}
+		cpuOK = cpuOK && ok0 && ok1 && ok2
 		if cpu != nil {
-			*cpu += (s1 - s0) + (b1 - b0)
+			*cpu += (s1 - s0) + pg
 			goCPU[cpu] += s1 - s0
-			pgCPU[cpu] += b1 - b0
+			pgCPU[cpu] += pg
 		}
 		return wall
 	}
@@ -341,6 +390,7 @@ func BenchmarkBulkRescore(b *testing.B) {
 		correlated := timed(nil, func() { runRawAggregation(b, db, rawCorrelated) }) // once: it is far slower
 		var raw, full, rerun, partial []time.Duration
 		var rawCPU, fullCPU, rerunCPU time.Duration
+		var walBytes []float64 // WAL written by the whole server during each full rescore
 		for r := range rounds {
 			if err := db.Gorm.Exec(`DELETE FROM scores`).Error; err != nil {
 				b.Fatal(err)
@@ -352,7 +402,12 @@ func BenchmarkBulkRescore(b *testing.B) {
 					b.Fatalf("raw query read %d rows, want %d", rows, n)
 				}
 			}))
+			var lsn string
+			db.Gorm.Raw(`SELECT CAST(pg_current_wal_lsn() AS TEXT)`).Scan(&lsn)
 			full = append(full, timed(&fullCPU, func() { rescore(func(r RescoreResult) bool { return r.Written == n }) }))
+			var wal float64
+			db.Gorm.Raw(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), CAST(? AS pg_lsn))`, lsn).Scan(&wal)
+			walBytes = append(walBytes, wal)
 			raw = append(raw, timed(&rawCPU, func() { runRawAggregation(b, db, rawGrouped) }))
 			rerun = append(rerun, timed(&rerunCPU, func() { rescore(func(r RescoreResult) bool { return r.Written == 0 && r.Unchanged == n }) }))
 			b.StopTimer()
@@ -391,6 +446,13 @@ func BenchmarkBulkRescore(b *testing.B) {
 			}
 			b.Logf("CPU split: raw %s; full rescore %s; re-run %s", split(&rawCPU, len(raw)), split(&fullCPU, rounds), split(&rerunCPU, rounds))
 		}
+		b.Logf("WAL written by the server during each full rescore: %.0f MB", func() []float64 {
+			mb := make([]float64, len(walBytes))
+			for i, w := range walBytes {
+				mb[i] = w / 1e6
+			}
+			return mb
+		}())
 		b.Logf("raw %v", raw)
 		b.Logf("full %v", full)
 		b.Logf("re-run %v", rerun)

@@ -1,11 +1,10 @@
 package scoring
 
 import (
-	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sertika/sertika/internal/domain"
 )
@@ -80,23 +79,29 @@ func (s Score) Sources() []string {
 
 // Compute applies a validated rule set (nil: the default) to one employee's facts. It is
 // pure and deterministic: the same rule set and facts, in any order, give the same Score.
+//
+// It is also the inner loop of a bulk rescore (a million employees), so it is written to
+// allocate little: every text of the Score (explanation lines, hints, missing-data messages,
+// fact ids it makes up) is appended to one buffer that becomes one string, of which each text
+// is a piece; the working lists are scratch space reused from one computation to the next;
+// and the texts are built with strconv rather than fmt. A Score costs a handful of
+// allocations.
 func Compute(rs *RuleSet, f Facts) Score {
 	if rs == nil {
 		rs = Default()
 	}
-	c := &calc{
-		rs: rs, f: f, y: f.Year,
-		acts:  sortedActivities(f.Development),
-		lines: map[Dimension][]Line{},
-		hints: map[Dimension][]Hint{},
-	}
+	c := calcs.Get().(*calc)
+	defer c.release()
+	c.rs, c.f, c.y = rs, f, f.Year
+	c.t.Grow(1024)
+	c.acts = sortActivities(append(c.acts, f.Development...))
 	s := Score{
 		NIP: f.NIP, Year: f.Year, RuleSet: rs.ID, RuleSetVersion: rs.Version,
 		Provisional: rs.Provisional,
 	}
 	s.Status = normStatus(f.Status)
 	if s.Status == "" {
-		c.missing("status kepegawaian kosong (dianggap PNS)")
+		c.missingLit("status kepegawaian kosong (dianggap PNS)")
 		s.Status = domain.StatusPNS
 	}
 	s.Measured = rs.Measures(s.Status)
@@ -110,66 +115,267 @@ func Compute(rs *RuleSet, f Facts) Score {
 	s.Total = Round2(s.Kualifikasi + s.Kompetensi + s.Kinerja + s.Disiplin)
 	s.Category, s.CategoryLabel = rs.Categorize(s.Total)
 
-	for _, a := range c.acts {
-		if a.date().Year() == c.y {
-			s.JPThisYear += a.jp()
+	for i := range c.acts {
+		if c.info[i].date.Year() == c.y {
+			s.JPThisYear += c.acts[i].jp()
 		}
 	}
 	s.JPDuty = rs.AnnualJPDuty[s.Status]
-
-	s.Explanation, s.Hints = []Line{}, []Hint{}
-	for _, d := range Dimensions {
-		s.Explanation = append(s.Explanation, c.lines[d]...)
-		s.Hints = append(s.Hints, c.hints[d]...)
-	}
-	s.Incomplete = append([]string{}, c.incomplete...)
+	c.finish(&s)
 	return s
 }
 
-// calc holds the state of one computation.
-type calc struct {
-	rs         *RuleSet
-	f          Facts
-	y          int
-	acts       []Activity
-	lines      map[Dimension][]Line
-	hints      map[Dimension][]Hint
-	incomplete []string
+// Dimension indexes, in the order of the formula (Dimensions).
+const (
+	dimKualifikasi = iota
+	dimKompetensi
+	dimKinerja
+	dimDisiplin
+)
+
+// textRef is a text of the Score: a string given as it is (from < 0), or the bytes from..to
+// of the calc's buffer.
+type textRef struct {
+	lit      string
+	from, to int32
 }
 
-func (c *calc) missing(format string, a ...any) {
-	msg := fmt.Sprintf(format, a...)
+func lit(s string) textRef { return textRef{lit: s, from: -1} }
+
+// lineRec and hintRec are an explanation line and a hint on their way into the Score.
+type lineRec struct {
+	dim              int
+	ind              Indicator
+	pts              float64
+	text             textRef
+	factsFrom, facts int32 // refs[factsFrom:facts]
+}
+
+type hintRec struct {
+	dim  int
+	ind  Indicator
+	gain float64
+	text textRef
+}
+
+// actInfo is what the rules look up about an activity, once: its date and the indicator its
+// kind feeds (known is false for an unknown kind).
+type actInfo struct {
+	date  domain.Date
+	ind   Indicator
+	known bool
+}
+
+// calc holds the state of one computation. Its lists are scratch space, kept between
+// computations (calcs); the texts are not: every Score gets a buffer of its own.
+type calc struct {
+	rs    *RuleSet
+	f     Facts
+	y     int
+	acts  []Activity // in canonical order
+	info  []actInfo  // of acts
+	t     strings.Builder
+	lines []lineRec
+	hints []hintRec
+	// refs holds the fact ids of the lines, in order.
+	refs       []textRef
+	incomplete []textRef
+	pens       []Penalty
+	known      []knownPenalty
+	worst      []int // indexes into known
+	edu        educationTable
+}
+
+// knownPenalty is a penalty of a known level: sev indexes Disiplin.Levels.
+type knownPenalty struct {
+	p   *Penalty
+	sev int
+}
+
+// calcs keeps the scratch lists of computations that ran, for the next ones.
+var calcs = sync.Pool{New: func() any { return new(calc) }}
+
+// release clears the calc and returns it to calcs.
+func (c *calc) release() {
+	clear(c.acts)
+	clear(c.refs)
+	clear(c.incomplete)
+	clear(c.lines)
+	clear(c.hints)
+	clear(c.pens)
+	clear(c.known)
+	*c = calc{acts: c.acts[:0], info: c.info[:0], lines: c.lines[:0], hints: c.hints[:0], refs: c.refs[:0],
+		incomplete: c.incomplete[:0], pens: c.pens[:0], known: c.known[:0], worst: c.worst[:0], edu: c.edu}
+	calcs.Put(c)
+}
+
+// --- text ----------------------------------------------------------------------------
+
+func (c *calc) pos() int32   { return int32(c.t.Len()) }
+func (c *calc) str(s string) { c.t.WriteString(s) }
+func (c *calc) char(b byte)  { c.t.WriteByte(b) }
+func (c *calc) span(from int32) textRef {
+	return textRef{from: from, to: c.pos()}
+}
+
+func (c *calc) int(n int) {
+	var a [24]byte
+	c.t.Write(strconv.AppendInt(a[:0], int64(n), 10))
+}
+
+// num writes a number for Indonesian text, as num formats it ("22,5").
+func (c *calc) num(x float64) {
+	var a [32]byte
+	c.t.Write(appendNum(a[:0], x))
+}
+
+func (c *calc) quote(s string) {
+	var a [64]byte
+	c.t.Write(strconv.AppendQuote(a[:0], s))
+}
+
+// copyText writes a text written earlier again.
+func (c *calc) copyText(r textRef) {
+	if r.from < 0 {
+		c.str(r.lit)
+		return
+	}
+	c.str(c.t.String()[r.from:r.to])
+}
+
+// textOf returns the text of r as it stands; it stays valid (the buffer only grows).
+func (c *calc) textOf(r textRef) string {
+	if r.from < 0 {
+		return r.lit
+	}
+	return c.t.String()[r.from:r.to]
+}
+
+// missingLit and missingEnd record a missing-data message once: the literal, or the text
+// written since from (dropped again when the same message is already recorded).
+func (c *calc) missingLit(msg string) {
 	for _, m := range c.incomplete {
-		if m == msg {
+		if c.textOf(m) == msg {
 			return
 		}
 	}
-	c.incomplete = append(c.incomplete, msg)
+	c.incomplete = append(c.incomplete, lit(msg))
 }
 
-func (c *calc) line(d Dimension, ind Indicator, pts float64, text string, facts ...string) {
-	if facts == nil {
-		facts = []string{}
+func (c *calc) missingEnd(from int32) {
+	r := c.span(from)
+	msg := c.textOf(r)
+	for _, m := range c.incomplete {
+		if c.textOf(m) == msg {
+			return // the bytes stay in the buffer, unused
+		}
 	}
-	c.lines[d] = append(c.lines[d], Line{Dimension: d, Indicator: ind, Points: Round2(pts),
-		Text: text + ": " + num(pts) + " poin", Facts: facts})
+	c.incomplete = append(c.incomplete, r)
 }
 
-func (c *calc) hint(d Dimension, ind Indicator, gain float64, text string) {
+// fact records a fact id of the next line.
+func (c *calc) fact(r textRef) { c.refs = append(c.refs, r) }
+
+// actFacts records the ids of the activities as facts of the next line.
+func (c *calc) actFacts(idx []int32) {
+	for _, i := range idx {
+		if id := c.acts[i].id(); id != "" {
+			c.fact(lit(id))
+		}
+	}
+}
+
+// line ends the text written since from with the line's points (": 15 poin") and records
+// the line, with the facts recorded since factsFrom.
+func (c *calc) line(d int, ind Indicator, pts float64, from int32, factsFrom int) {
+	c.str(": ")
+	c.num(pts)
+	c.str(" poin")
+	c.lines = append(c.lines, lineRec{dim: d, ind: ind, pts: Round2(pts), text: c.span(from),
+		factsFrom: int32(factsFrom), facts: int32(len(c.refs))})
+}
+
+// lineLit records a line with a fixed text and no facts.
+func (c *calc) lineLit(d int, ind Indicator, pts float64, text string) {
+	from := c.pos()
+	c.str(text)
+	c.line(d, ind, pts, from, len(c.refs))
+}
+
+// hint records a hint whose text was written since from, unless the gain is nothing (the
+// text then stays in the buffer, unused).
+func (c *calc) hint(d int, ind Indicator, gain float64, from int32) {
 	if gain <= 0 {
 		return
 	}
-	c.hints[d] = append(c.hints[d], Hint{Dimension: d, Indicator: ind, Gain: Round2(gain), Text: text})
+	c.hints = append(c.hints, hintRec{dim: d, ind: ind, gain: Round2(gain), text: c.span(from)})
 }
 
-// checkActivities flags activities the rules cannot place.
-func (c *calc) checkActivities() {
-	for _, a := range c.acts {
-		if _, ok := c.rs.Kompetensi.Kinds[a.Kind]; !ok {
-			c.missing("jenis pengembangan tidak dikenal: %q (%s)", a.Kind, a.ref())
+// gainText writes " → +<gain> poin", the end of every hint.
+func (c *calc) gainText(gain float64) {
+	c.str(" → +")
+	c.num(gain)
+	c.str(" poin")
+}
+
+// finish moves the lines, hints and messages into the Score, by dimension, with their texts
+// as pieces of one string.
+func (c *calc) finish(s *Score) {
+	all := c.t.String()
+	text := func(r textRef) string {
+		if r.from < 0 {
+			return r.lit
 		}
-		if a.date().IsZero() {
-			c.missing("tanggal kegiatan kosong: %s", a.ref())
+		return all[r.from:r.to]
+	}
+	facts := make([]string, len(c.refs))
+	for i, r := range c.refs {
+		facts[i] = text(r)
+	}
+	s.Explanation = make([]Line, 0, len(c.lines))
+	for d := range len(Dimensions) {
+		for _, l := range c.lines {
+			if l.dim == d {
+				s.Explanation = append(s.Explanation, Line{Dimension: Dimensions[d], Indicator: l.ind, Points: l.pts,
+					Text: text(l.text), Facts: facts[l.factsFrom:l.facts:l.facts]})
+			}
+		}
+	}
+	s.Hints = make([]Hint, 0, len(c.hints))
+	for d := range len(Dimensions) {
+		for _, h := range c.hints {
+			if h.dim == d {
+				s.Hints = append(s.Hints, Hint{Dimension: Dimensions[d], Indicator: h.ind, Gain: h.gain, Text: text(h.text)})
+			}
+		}
+	}
+	s.Incomplete = make([]string, len(c.incomplete))
+	for i, m := range c.incomplete {
+		s.Incomplete[i] = text(m)
+	}
+}
+
+// checkActivities looks up each activity's date and indicator and flags activities the rules
+// cannot place.
+func (c *calc) checkActivities() {
+	for i := range c.acts {
+		a := &c.acts[i]
+		ind, ok := c.rs.Kompetensi.Kinds[a.Kind]
+		c.info = append(c.info, actInfo{date: a.date(), ind: ind, known: ok})
+		if !ok {
+			from := c.pos()
+			c.str("jenis pengembangan tidak dikenal: ")
+			c.quote(a.Kind)
+			c.str(" (")
+			c.ref(a)
+			c.char(')')
+			c.missingEnd(from)
+		}
+		if c.info[i].date.IsZero() {
+			from := c.pos()
+			c.str("tanggal kegiatan kosong: ")
+			c.ref(a)
+			c.missingEnd(from)
 		}
 	}
 }
@@ -179,22 +385,25 @@ func (c *calc) in(w Window, d domain.Date) bool { return inWindow(w, c.y, d) }
 
 // inWindow reports whether a date falls in the window for measurement year y.
 func inWindow(w Window, y int, d domain.Date) bool {
-	if d.IsZero() || d.Year() > y+*w.To {
+	if d.IsZero() {
 		return false
 	}
-	return w.From == nil || d.Year() >= y+*w.From
+	dy := d.Year()
+	return dy <= y+*w.To && (w.From == nil || dy >= y+*w.From)
 }
 
 // years describes a window in words: "2026", "2025–2026", "sampai 2026".
-func (c *calc) years(w Window) string {
+func (c *calc) years(w Window) {
 	to := c.y + *w.To
 	switch {
 	case w.From == nil:
-		return fmt.Sprintf("sampai %d", to)
+		c.str("sampai ")
 	case *w.From == *w.To:
-		return strconv.Itoa(to)
+	default:
+		c.int(c.y + *w.From)
+		c.str("–")
 	}
-	return fmt.Sprintf("%d–%d", c.y+*w.From, to)
+	c.int(to)
 }
 
 // --- kualifikasi ---------------------------------------------------------------------
@@ -203,37 +412,98 @@ func (c *calc) kualifikasi() float64 {
 	r := c.rs.Kualifikasi
 	raw := strings.TrimSpace(c.f.EducationLevel)
 	if raw == "" {
-		c.missing("pendidikan kosong")
-		c.line(Kualifikasi, "", 0, "Pendidikan tertinggi tidak tercatat")
-		c.hint(Kualifikasi, "", r.Max, fmt.Sprintf("Lengkapi data pendidikan tertinggi → hingga +%s poin", num(r.Max)))
+		c.missingLit("pendidikan kosong")
+		c.lineLit(dimKualifikasi, "", 0, "Pendidikan tertinggi tidak tercatat")
+		from := c.pos()
+		c.str("Lengkapi data pendidikan tertinggi → hingga +")
+		c.num(r.Max)
+		c.str(" poin")
+		c.hint(dimKualifikasi, "", r.Max, from)
 		return 0
 	}
 	code, ok := normEducation(raw)
 	if !ok {
-		c.missing("kode pendidikan tidak dikenal: %q", raw)
-		c.line(Kualifikasi, "", 0, fmt.Sprintf("Kode pendidikan %q tidak dikenal", raw))
-		c.hint(Kualifikasi, "", r.Max, fmt.Sprintf("Perbaiki data pendidikan tertinggi → hingga +%s poin", num(r.Max)))
+		from := c.pos()
+		c.str("kode pendidikan tidak dikenal: ")
+		c.quote(raw)
+		c.missingEnd(from)
+		from = c.pos()
+		c.str("Kode pendidikan ")
+		c.quote(raw)
+		c.str(" tidak dikenal")
+		c.line(dimKualifikasi, "", 0, from, len(c.refs))
+		from = c.pos()
+		c.str("Perbaiki data pendidikan tertinggi → hingga +")
+		c.num(r.Max)
+		c.str(" poin")
+		c.hint(dimKualifikasi, "", r.Max, from)
 		return 0
 	}
-	p := r.Points[code]
-	c.line(Kualifikasi, "", p, fmt.Sprintf("Pendidikan tertinggi %s (kode SIASN %s)", domain.EducationLabel(code), code), "pendidikan:"+code)
-	// The next step up: the smallest number of points above p, and the levels that give it.
-	next := math.Inf(1)
-	for _, q := range r.Points {
-		if q > p && q < next {
-			next = q
+	t := c.educationTable()
+	p, next, step := r.Points[code], math.Inf(1), ""
+	for i, l := range domain.EducationLevels {
+		if l.Code == code && i < len(t.next) {
+			next, step = t.next[i], t.step[i]
+			break
 		}
 	}
+	factsFrom := len(c.refs)
+	from := c.pos()
+	c.str("pendidikan:")
+	c.str(code)
+	c.fact(c.span(from))
+	from = c.pos()
+	c.str("Pendidikan tertinggi ")
+	c.str(domain.EducationLabel(code))
+	c.str(" (kode SIASN ")
+	c.str(code)
+	c.char(')')
+	c.line(dimKualifikasi, "", p, from, factsFrom)
 	if !math.IsInf(next, 1) {
-		var labels []string
-		for _, l := range domain.EducationLevels {
-			if r.Points[l.Code] == next {
-				labels = append(labels, l.Label)
-			}
-		}
-		c.hint(Kualifikasi, "", next-p, fmt.Sprintf("Menyelesaikan pendidikan %s → +%s poin", strings.Join(labels, "/"), num(next-p)))
+		from := c.pos()
+		c.str("Menyelesaikan pendidikan ")
+		c.str(step)
+		c.gainText(next - p)
+		c.hint(dimKualifikasi, "", next-p, from)
 	}
 	return p
+}
+
+// educationTable returns, for each of domain.EducationLevels, the next step up under the
+// rule set: the smallest number of points above the level's (+Inf at the top) and the
+// levels that give it ("S2/Spesialis"). It is worked out once per rule set and kept with
+// the calc (a rule set does not change once parsed).
+func (c *calc) educationTable() *educationTable {
+	if c.edu.rs == c.rs {
+		return &c.edu
+	}
+	r := c.rs.Kualifikasi
+	levels := domain.EducationLevels
+	t := educationTable{rs: c.rs, next: make([]float64, len(levels)), step: make([]string, len(levels))}
+	for i, l := range levels {
+		p, next := r.Points[l.Code], math.Inf(1)
+		for _, q := range r.Points {
+			if q > p && q < next {
+				next = q
+			}
+		}
+		var labels []string
+		for _, m := range levels {
+			if r.Points[m.Code] == next {
+				labels = append(labels, m.Label)
+			}
+		}
+		t.next[i], t.step[i] = next, strings.Join(labels, "/")
+	}
+	c.edu = t
+	return &c.edu
+}
+
+// educationTable is what calc.educationTable works out.
+type educationTable struct {
+	rs   *RuleSet
+	next []float64
+	step []string
 }
 
 // --- kinerja -------------------------------------------------------------------------
@@ -246,49 +516,95 @@ func (c *calc) kinerja() (float64, string) {
 	type cand struct {
 		pts  float64
 		pred string
-		text string
+		text textRef
 	}
-	var cands []cand
+	var candArr [4]cand
+	cands := candArr[:0]
 	for _, s := range c.f.SKP {
 		if s.Year != year {
 			continue
 		}
 		if v := s.Value; v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) && *v >= 0 {
 			b := r.band(*v)
-			cands = append(cands, cand{b.Points, b.Predikat,
-				fmt.Sprintf("SKP %d: nilai %s (%s)", year, strings.Replace(strconv.FormatFloat(*v, 'f', -1, 64), ".", ",", 1), b.Label)})
+			from := c.pos()
+			c.str("SKP ")
+			c.int(year)
+			c.str(": nilai ")
+			var a [32]byte
+			c.t.Write(decimalComma(strconv.AppendFloat(a[:0], *v, 'f', -1, 64)))
+			c.str(" (")
+			c.str(b.Label)
+			c.char(')')
+			cands = append(cands, cand{b.Points, b.Predikat, c.span(from)})
 			continue
 		}
 		if strings.TrimSpace(s.Predikat) == "" {
-			c.missing("SKP %d tanpa nilai maupun predikat", year)
+			from := c.pos()
+			c.str("SKP ")
+			c.int(year)
+			c.str(" tanpa nilai maupun predikat")
+			c.missingEnd(from)
 			continue
 		}
-		i, ok := c.rs.predikatIdx[normKey(s.Predikat)]
+		i, ok := lookupKey(c.rs.predikatIdx, s.Predikat)
 		if !ok {
-			c.missing("predikat SKP %d tidak dikenal: %q", year, s.Predikat)
+			from := c.pos()
+			c.str("predikat SKP ")
+			c.int(year)
+			c.str(" tidak dikenal: ")
+			c.quote(s.Predikat)
+			c.missingEnd(from)
 			continue
 		}
 		p := r.Predikat[i]
-		cands = append(cands, cand{p.Points, p.Code, fmt.Sprintf("SKP %d: predikat %s", year, p.Label)})
+		from := c.pos()
+		c.str("SKP ")
+		c.int(year)
+		c.str(": predikat ")
+		c.str(p.Label)
+		cands = append(cands, cand{p.Points, p.Code, c.span(from)})
 	}
 	if len(cands) == 0 {
-		c.missing("SKP tidak ada (tahun %d)", year)
-		c.line(Kinerja, "", 0, fmt.Sprintf("SKP tahun %d tidak tercatat", year))
-		c.hint(Kinerja, "", r.Max, fmt.Sprintf("Lengkapi data SKP tahun %d → hingga +%s poin", year, num(r.Max)))
+		from := c.pos()
+		c.str("SKP tidak ada (tahun ")
+		c.int(year)
+		c.char(')')
+		c.missingEnd(from)
+		from = c.pos()
+		c.str("SKP tahun ")
+		c.int(year)
+		c.str(" tidak tercatat")
+		c.line(dimKinerja, "", 0, from, len(c.refs))
+		from = c.pos()
+		c.str("Lengkapi data SKP tahun ")
+		c.int(year)
+		c.str(" → hingga +")
+		c.num(r.Max)
+		c.str(" poin")
+		c.hint(dimKinerja, "", r.Max, from)
 		return 0, ""
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].pts != cands[j].pts {
-			return cands[i].pts > cands[j].pts
-		}
-		return cands[i].text < cands[j].text
-	})
 	best := cands[0]
-	text := best.text
-	if len(cands) > 1 {
-		text += fmt.Sprintf(" (terbaik dari %d penilaian tahun %d)", len(cands), year)
+	for _, x := range cands[1:] {
+		if x.pts > best.pts || x.pts == best.pts && c.textOf(x.text) < c.textOf(best.text) {
+			best = x
+		}
 	}
-	c.line(Kinerja, "", best.pts, text, fmt.Sprintf("skp:%d", year))
+	factsFrom := len(c.refs)
+	from := c.pos()
+	c.str("skp:")
+	c.int(year)
+	c.fact(c.span(from))
+	from = c.pos()
+	c.copyText(best.text)
+	if len(cands) > 1 {
+		c.str(" (terbaik dari ")
+		c.int(len(cands))
+		c.str(" penilaian tahun ")
+		c.int(year)
+		c.char(')')
+	}
+	c.line(dimKinerja, "", best.pts, from, factsFrom)
 	return best.pts, best.pred
 }
 
@@ -313,11 +629,11 @@ func (r KinerjaRule) predikatLabel(code string) string {
 
 // --- kompetensi ----------------------------------------------------------------------
 
-// pending is a hint whose gain is known only after the cap.
+// pending is a hint whose gain is known only after the cap; its text so far is written.
 type pending struct {
 	ind  Indicator
 	pts  float64
-	text string
+	text textRef
 }
 
 func (c *calc) kompetensi(predikat string) float64 {
@@ -326,23 +642,41 @@ func (c *calc) kompetensi(predikat string) float64 {
 	if k.BaseFromPredikat != nil {
 		year := c.y + *c.rs.Kinerja.SKPYearOffset
 		if predikat == "" {
-			c.line(Kompetensi, IndicatorBase, 0, fmt.Sprintf("Nilai dasar dari predikat kinerja: SKP tahun %d tidak tercatat", year))
+			from := c.pos()
+			c.str("Nilai dasar dari predikat kinerja: SKP tahun ")
+			c.int(year)
+			c.str(" tidak tercatat")
+			c.line(dimKompetensi, IndicatorBase, 0, from, len(c.refs))
 		} else {
 			b := k.BaseFromPredikat[predikat]
-			c.line(Kompetensi, IndicatorBase, b, fmt.Sprintf("Nilai dasar dari predikat kinerja %s (SKP %d)",
-				c.rs.Kinerja.predikatLabel(predikat), year), fmt.Sprintf("skp:%d", year))
+			factsFrom := len(c.refs)
+			from := c.pos()
+			c.str("skp:")
+			c.int(year)
+			c.fact(c.span(from))
+			from = c.pos()
+			c.str("Nilai dasar dari predikat kinerja ")
+			c.str(c.rs.Kinerja.predikatLabel(predikat))
+			c.str(" (SKP ")
+			c.int(year)
+			c.char(')')
+			c.line(dimKompetensi, IndicatorBase, b, from, factsFrom)
 			sum += b
 		}
 	}
 	kind, ok := normPosition(c.f.PositionKind)
-	var todo []pending
+	var todoArr [4]pending
+	todo := todoArr[:0]
 	if !ok {
 		if strings.TrimSpace(c.f.PositionKind) == "" {
-			c.missing("jenis jabatan kosong")
+			c.missingLit("jenis jabatan kosong")
 		} else {
-			c.missing("jenis jabatan tidak dikenal: %q", c.f.PositionKind)
+			from := c.pos()
+			c.str("jenis jabatan tidak dikenal: ")
+			c.quote(c.f.PositionKind)
+			c.missingEnd(from)
 		}
-		c.line(Kompetensi, "", 0, "Jenis jabatan tidak tercatat: indikator pengembangan kompetensi tidak dapat dinilai")
+		c.lineLit(dimKompetensi, "", 0, "Jenis jabatan tidak tercatat: indikator pengembangan kompetensi tidak dapat dinilai")
 	} else {
 		inds := k.Indicators[kind]
 		for _, ind := range Indicators {
@@ -351,7 +685,7 @@ func (c *calc) kompetensi(predikat string) float64 {
 				continue
 			}
 			var earned float64
-			var h *pending
+			var h pending
 			switch ind {
 			case IndicatorA:
 				earned, h = c.indicatorA(p)
@@ -363,270 +697,384 @@ func (c *calc) kompetensi(predikat string) float64 {
 				earned, h = c.indicatorD(p)
 			}
 			sum += earned
-			if h != nil {
-				todo = append(todo, *h)
+			if h.ind != "" {
+				todo = append(todo, h)
 			}
 		}
 	}
 	total := math.Min(sum, k.Max)
 	if sum > k.Max {
-		c.line(Kompetensi, IndicatorCap, total-sum, fmt.Sprintf("Dibatasi nilai maksimum kompetensi %s poin", num(k.Max)))
+		from := c.pos()
+		c.str("Dibatasi nilai maksimum kompetensi ")
+		c.num(k.Max)
+		c.str(" poin")
+		c.line(dimKompetensi, IndicatorCap, total-sum, from, len(c.refs))
 	}
 	for _, h := range todo {
 		gain := math.Min(h.pts, k.Max-total)
-		c.hint(Kompetensi, h.ind, gain, fmt.Sprintf("%s → +%s poin", h.text, num(gain)))
+		if gain <= 0 {
+			continue
+		}
+		from := c.pos()
+		c.copyText(h.text)
+		c.gainText(gain)
+		c.hint(dimKompetensi, h.ind, gain, from)
 	}
 	return total
 }
 
-// of returns the activities of the indicator that fall in the window.
-func (c *calc) of(ind Indicator, w Window) []Activity {
-	var out []Activity
-	for _, a := range c.acts {
-		if c.rs.Kompetensi.Kinds[a.Kind] == ind && c.in(w, a.date()) {
-			out = append(out, a)
+// of appends to dst the indexes of the activities of the indicator that fall in the window.
+func (c *calc) of(dst []int32, ind Indicator, w Window) []int32 {
+	for i := range c.acts {
+		if c.info[i].ind == ind && c.in(w, c.info[i].date) {
+			dst = append(dst, int32(i))
 		}
 	}
-	return out
+	return dst
 }
 
-// pada is " pada <years>" for a bounded window, "" for a window with no lower bound.
-func (c *calc) pada(w Window) string {
+// pada writes " pada <years>" for a bounded window, nothing for a window with no lower bound.
+func (c *calc) pada(w Window) {
 	if w.From == nil {
-		return ""
+		return
 	}
-	return " pada " + c.years(w)
+	c.str(" pada ")
+	c.years(w)
 }
 
-func (c *calc) indicatorA(p float64) (float64, *pending) {
+// pendingText returns a pending hint whose text is written since from.
+func (c *calc) pendingText(ind Indicator, p float64, from int32) pending {
+	return pending{ind, p, c.span(from)}
+}
+
+func (c *calc) indicatorA(p float64) (float64, pending) {
 	l := c.rs.Kompetensi.Leadership
 	w := c.rs.Kompetensi.Windows.A
-	es, _ := domain.NormalizeEselon(c.f.Eselon)
+	es, _ := normalizeEselon(c.f.Eselon)
 	req, ok := l.RequiredRank[es]
 	if !ok {
 		if es == "" {
-			c.missing("eselon kosong")
+			c.missingLit("eselon kosong")
 		} else {
-			c.missing("eselon tidak dikenal: %q", c.f.Eselon)
+			from := c.pos()
+			c.str("eselon tidak dikenal: ")
+			c.quote(c.f.Eselon)
+			c.missingEnd(from)
 		}
-		c.line(Kompetensi, IndicatorA, 0, "Pelatihan kepemimpinan: eselon tidak tercatat, tingkat yang disyaratkan tidak diketahui")
-		return 0, &pending{IndicatorA, p, "Lengkapi data eselon jabatan"}
+		c.lineLit(dimKompetensi, IndicatorA, 0, "Pelatihan kepemimpinan: eselon tidak tercatat, tingkat yang disyaratkan tidak diketahui")
+		return 0, pending{IndicatorA, p, lit("Lengkapi data eselon jabatan")}
 	}
 	want := c.rs.rankLabel[req]
-	var exact, higher, other []Activity
-	for _, a := range c.of(IndicatorA, w) {
-		rank, ok := c.rs.levelRank[normLevel(a.Level)]
+	var exArr, hiArr, otArr, allArr [8]int32
+	exact, higher, other := exArr[:0], hiArr[:0], otArr[:0]
+	for _, i := range c.of(allArr[:0], IndicatorA, w) {
+		a := &c.acts[i]
+		rank, ok := lookupLevelRank(c.rs.levelRank, a.Level)
 		switch {
 		case !ok:
-			c.missing("tingkat pelatihan kepemimpinan tidak diketahui: %s", a.ref())
+			from := c.pos()
+			c.str("tingkat pelatihan kepemimpinan tidak diketahui: ")
+			c.ref(a)
+			c.missingEnd(from)
 		case rank == req:
-			exact = append(exact, a)
+			exact = append(exact, i)
 		case rank < req && l.OrHigher:
-			higher = append(higher, a)
+			higher = append(higher, i)
 		default:
-			other = append(other, a)
+			other = append(other, i)
 		}
 	}
 	if got := append(exact, higher...); len(got) > 0 {
-		a := got[0]
+		a := &c.acts[got[0]]
 		rel := "sesuai tingkat yang disyaratkan"
 		if len(exact) == 0 {
 			rel = "lebih tinggi dari tingkat yang disyaratkan"
 		}
-		c.line(Kompetensi, IndicatorA, p, fmt.Sprintf("Pelatihan kepemimpinan %s dari %s%s, %s eselon %s (%s)",
-			levelLabel(a.Level), refs(got), c.pada(w), rel, es, want), ids(got)...)
-		return p, nil
+		factsFrom := len(c.refs)
+		c.actFacts(got)
+		from := c.pos()
+		c.str("Pelatihan kepemimpinan ")
+		c.str(levelLabel(a.Level))
+		c.str(" dari ")
+		c.writeRefs(got)
+		c.pada(w)
+		c.str(", ")
+		c.str(rel)
+		c.str(" eselon ")
+		c.str(es)
+		c.str(" (")
+		c.str(want)
+		c.char(')')
+		c.line(dimKompetensi, IndicatorA, p, from, factsFrom)
+		return p, pending{}
 	}
-	text := fmt.Sprintf("Belum ada pelatihan kepemimpinan tingkat %s yang disyaratkan eselon %s%s", want, es, c.pada(w))
+	from := c.pos()
 	if len(other) > 0 {
+		o := &c.acts[other[0]]
 		rel := "tidak sesuai"
-		if c.rs.levelRank[normLevel(other[0].Level)] > req {
+		if rank, _ := lookupLevelRank(c.rs.levelRank, o.Level); rank > req {
 			rel = "lebih rendah dari"
 		}
-		text = fmt.Sprintf("Pelatihan kepemimpinan %s dari %s %s tingkat %s yang disyaratkan eselon %s",
-			levelLabel(other[0].Level), refs(other), rel, want, es)
+		c.str("Pelatihan kepemimpinan ")
+		c.str(levelLabel(o.Level))
+		c.str(" dari ")
+		c.writeRefs(other)
+		c.char(' ')
+		c.str(rel)
+		c.str(" tingkat ")
+		c.str(want)
+		c.str(" yang disyaratkan eselon ")
+		c.str(es)
+	} else {
+		c.str("Belum ada pelatihan kepemimpinan tingkat ")
+		c.str(want)
+		c.str(" yang disyaratkan eselon ")
+		c.str(es)
+		c.pada(w)
 	}
-	c.line(Kompetensi, IndicatorA, 0, text)
-	hint := "Pelatihan kepemimpinan tingkat " + want
+	c.line(dimKompetensi, IndicatorA, 0, from, len(c.refs))
+	from = c.pos()
+	c.str("Pelatihan kepemimpinan tingkat ")
+	c.str(want)
 	if l.OrHigher {
-		hint += " atau lebih tinggi"
+		c.str(" atau lebih tinggi")
 	}
-	return 0, &pending{IndicatorA, p, hint + c.padaHint(w)}
+	c.padaHint(w)
+	return 0, c.pendingText(IndicatorA, p, from)
 }
 
-// padaHint is " pada <Y>" when the window is bounded: only the measurement year can still
-// be acted on.
-func (c *calc) padaHint(w Window) string {
+// padaHint writes " pada <Y>" when the window is bounded: only the measurement year can
+// still be acted on.
+func (c *calc) padaHint(w Window) {
 	if w.From == nil {
-		return ""
+		return
 	}
-	return fmt.Sprintf(" pada %d", c.y+*w.To)
+	c.str(" pada ")
+	c.int(c.y + *w.To)
 }
 
-func levelLabel(code string) string {
-	if l, ok := domain.LeadershipLevelByCode(normLevel(code)); ok {
-		return l.Label
-	}
-	return code
-}
-
-func (c *calc) indicatorB(p float64) (float64, *pending) {
+func (c *calc) indicatorB(p float64) (float64, pending) {
 	w := c.rs.Kompetensi.Windows.B
-	if got := c.of(IndicatorB, w); len(got) > 0 {
-		c.line(Kompetensi, IndicatorB, p, "Pelatihan fungsional dari "+refs(got)+c.pada(w), ids(got)...)
-		return p, nil
+	var arr [8]int32
+	if got := c.of(arr[:0], IndicatorB, w); len(got) > 0 {
+		factsFrom := len(c.refs)
+		c.actFacts(got)
+		from := c.pos()
+		c.str("Pelatihan fungsional dari ")
+		c.writeRefs(got)
+		c.pada(w)
+		c.line(dimKompetensi, IndicatorB, p, from, factsFrom)
+		return p, pending{}
 	}
 	if entry, ok := jfExempt(c.rs.Kompetensi.JFExempt, c.f.JFName); ok {
-		c.line(Kompetensi, IndicatorB, p, fmt.Sprintf("JF %s termasuk jabatan yang dikecualikan (%q): pelatihan fungsional dianggap terpenuhi",
-			strings.TrimSpace(c.f.JFName), entry), "jf:"+strings.TrimSpace(c.f.JFName))
-		return p, nil
+		jf := strings.TrimSpace(c.f.JFName)
+		factsFrom := len(c.refs)
+		from := c.pos()
+		c.str("jf:")
+		c.str(jf)
+		c.fact(c.span(from))
+		from = c.pos()
+		c.str("JF ")
+		c.str(jf)
+		c.str(" termasuk jabatan yang dikecualikan (")
+		c.quote(entry)
+		c.str("): pelatihan fungsional dianggap terpenuhi")
+		c.line(dimKompetensi, IndicatorB, p, from, factsFrom)
+		return p, pending{}
 	}
 	if strings.TrimSpace(c.f.JFName) == "" {
-		c.missing("nama JF kosong")
+		c.missingLit("nama JF kosong")
 	}
-	c.line(Kompetensi, IndicatorB, 0, "Belum ada pelatihan fungsional"+c.pada(w))
-	return 0, &pending{IndicatorB, p, "Pelatihan fungsional untuk JF yang diduduki" + c.padaHint(w)}
+	from := c.pos()
+	c.str("Belum ada pelatihan fungsional")
+	c.pada(w)
+	c.line(dimKompetensi, IndicatorB, 0, from, len(c.refs))
+	from = c.pos()
+	c.str("Pelatihan fungsional untuk JF yang diduduki")
+	c.padaHint(w)
+	return 0, c.pendingText(IndicatorB, p, from)
 }
 
-// jfExempt reports whether the JF name contains an entry of the exemption list as whole
-// consecutive words, ignoring case, and which entry.
-func jfExempt(list []string, jf string) (string, bool) {
-	name := words(jf)
-	for _, e := range list {
-		ew := words(e)
-		if len(ew) == 0 {
-			continue
-		}
-		for i := 0; i+len(ew) <= len(name); i++ {
-			match := true
-			for j := range ew {
-				if name[i+j] != ew[j] {
-					match = false
-					break
-				}
-			}
-			if match {
-				return e, true
-			}
-		}
-	}
-	return "", false
-}
-
-func (c *calc) indicatorC(p float64) (float64, *pending) {
+func (c *calc) indicatorC(p float64) (float64, pending) {
 	k := c.rs.Kompetensi
 	w := k.Windows.C
-	got := c.of(IndicatorC, w)
+	var arr [8]int32
+	got := c.of(arr[:0], IndicatorC, w)
 	jp := 0
-	for _, a := range got {
-		jp += a.jp()
+	for _, i := range got {
+		jp += c.acts[i].jp()
 	}
 	switch {
 	case jp >= k.TechnicalJP:
-		c.line(Kompetensi, IndicatorC, p, fmt.Sprintf("Pelatihan teknis: %d JP pada %s dari %s", jp, c.years(w), refs(got)), ids(got)...)
-		return p, nil
+		factsFrom := len(c.refs)
+		c.actFacts(got)
+		from := c.pos()
+		c.str("Pelatihan teknis: ")
+		c.int(jp)
+		c.str(" JP pada ")
+		c.years(w)
+		c.str(" dari ")
+		c.writeRefs(got)
+		c.line(dimKompetensi, IndicatorC, p, from, factsFrom)
+		return p, pending{}
 	case len(got) > 0:
-		c.line(Kompetensi, IndicatorC, 0, fmt.Sprintf("Pelatihan teknis: %d JP pada %s dari %s (kurang dari %d JP)",
-			jp, c.years(w), refs(got), k.TechnicalJP), ids(got)...)
+		factsFrom := len(c.refs)
+		c.actFacts(got)
+		from := c.pos()
+		c.str("Pelatihan teknis: ")
+		c.int(jp)
+		c.str(" JP pada ")
+		c.years(w)
+		c.str(" dari ")
+		c.writeRefs(got)
+		c.str(" (kurang dari ")
+		c.int(k.TechnicalJP)
+		c.str(" JP)")
+		c.line(dimKompetensi, IndicatorC, 0, from, factsFrom)
 	default:
-		c.line(Kompetensi, IndicatorC, 0, "Belum ada pelatihan teknis pada "+c.years(w))
+		from := c.pos()
+		c.str("Belum ada pelatihan teknis pada ")
+		c.years(w)
+		c.line(dimKompetensi, IndicatorC, 0, from, len(c.refs))
 	}
-	more := "lagi "
-	if jp == 0 {
-		more = ""
+	from := c.pos()
+	c.int(k.TechnicalJP - jp)
+	c.str(" JP ")
+	if jp != 0 {
+		c.str("lagi ")
 	}
-	return 0, &pending{IndicatorC, p, fmt.Sprintf("%d JP %spelatihan teknis pada %d", k.TechnicalJP-jp, more, c.y+*w.To)}
+	c.str("pelatihan teknis pada ")
+	c.int(c.y + *w.To)
+	return 0, c.pendingText(IndicatorC, p, from)
 }
 
-func (c *calc) indicatorD(p float64) (float64, *pending) {
+func (c *calc) indicatorD(p float64) (float64, pending) {
 	w := c.rs.Kompetensi.Windows.D
-	if got := c.of(IndicatorD, w); len(got) > 0 {
-		c.line(Kompetensi, IndicatorD, p, fmt.Sprintf("Seminar, workshop, kursus, magang atau kegiatan sejenis pada %s dari %s",
-			c.years(w), refs(got)), ids(got)...)
-		return p, nil
+	var arr [8]int32
+	if got := c.of(arr[:0], IndicatorD, w); len(got) > 0 {
+		factsFrom := len(c.refs)
+		c.actFacts(got)
+		from := c.pos()
+		c.str("Seminar, workshop, kursus, magang atau kegiatan sejenis pada ")
+		c.years(w)
+		c.str(" dari ")
+		c.writeRefs(got)
+		c.line(dimKompetensi, IndicatorD, p, from, factsFrom)
+		return p, pending{}
 	}
-	c.line(Kompetensi, IndicatorD, 0, "Belum ada seminar, workshop, kursus, magang atau kegiatan sejenis pada "+c.years(w))
-	return 0, &pending{IndicatorD, p, fmt.Sprintf("Satu seminar, workshop, kursus, magang atau kegiatan sejenis pada %d", c.y+*w.To)}
+	from := c.pos()
+	c.str("Belum ada seminar, workshop, kursus, magang atau kegiatan sejenis pada ")
+	c.years(w)
+	c.line(dimKompetensi, IndicatorD, 0, from, len(c.refs))
+	from = c.pos()
+	c.str("Satu seminar, workshop, kursus, magang atau kegiatan sejenis pada ")
+	c.int(c.y + *w.To)
+	return 0, c.pendingText(IndicatorD, p, from)
+}
+
+// ref writes how the explanation names the activity (Activity.ref).
+func (c *calc) ref(a *Activity) {
+	switch {
+	case a.Number != "":
+		c.str(a.Number)
+	case a.Title != "":
+		c.str("“")
+		c.str(a.Title)
+		c.str("”")
+	case a.Source != "":
+		c.str(a.Source)
+	default:
+		c.str(a.Kind)
+	}
+}
+
+// writeRefs names activities for an explanation: "sertifikat A, B dan C serta kegiatan “T”".
+func (c *calc) writeRefs(idx []int32) {
+	certs := 0
+	for _, i := range idx {
+		if c.acts[i].Number != "" {
+			certs++
+		}
+	}
+	// nth returns the k-th activity with (or without) a certificate number.
+	nth := func(k int, cert bool) *Activity {
+		for _, i := range idx {
+			if a := &c.acts[i]; (a.Number != "") == cert {
+				if k == 0 {
+					return a
+				}
+				k--
+			}
+		}
+		return nil
+	}
+	if certs > 0 {
+		c.str("sertifikat ")
+		c.list(certs, func(k int) { c.str(nth(k, true).Number) })
+	}
+	if others := len(idx) - certs; others > 0 {
+		if certs > 0 {
+			c.str(" serta ")
+		}
+		c.str("kegiatan ")
+		c.list(others, func(k int) { c.ref(nth(k, false)) })
+	}
+}
+
+// list writes n items the Indonesian way, naming at most four: "A, B dan C", "A, B, C dan 5
+// lainnya"; item writes the k-th.
+func (c *calc) list(n int, item func(k int)) {
+	shown := n
+	if n > 4 {
+		shown = 3
+	}
+	for k := range shown {
+		switch {
+		case k == 0:
+		case k == n-1:
+			c.str(" dan ")
+		default:
+			c.str(", ")
+		}
+		item(k)
+	}
+	if n > 4 {
+		c.str(" dan ")
+		c.int(n - 3)
+		c.str(" lainnya")
+	}
 }
 
 // refs names activities for an explanation: "sertifikat A, B dan C serta kegiatan “T”".
 func refs(acts []Activity) string {
-	var certs, others []string
-	for _, a := range acts {
-		if a.Number != "" {
-			certs = append(certs, a.Number)
-		} else {
-			others = append(others, a.ref())
-		}
+	c := calc{acts: acts}
+	idx := make([]int32, len(acts))
+	for i := range idx {
+		idx[i] = int32(i)
 	}
-	var parts []string
-	if len(certs) > 0 {
-		parts = append(parts, "sertifikat "+list(certs))
-	}
-	if len(others) > 0 {
-		parts = append(parts, "kegiatan "+list(others))
-	}
-	return strings.Join(parts, " serta ")
-}
-
-// list joins names the Indonesian way, naming at most four: "A, B dan C", "A, B, C dan 5 lainnya".
-func list(xs []string) string {
-	if len(xs) > 4 {
-		xs = append(xs[:3:3], fmt.Sprintf("%d lainnya", len(xs)-3))
-	}
-	if len(xs) == 1 {
-		return xs[0]
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " dan " + xs[len(xs)-1]
-}
-
-func ids(acts []Activity) []string {
-	out := []string{}
-	for _, a := range acts {
-		if id := a.id(); id != "" {
-			out = append(out, id)
-		}
-	}
-	return out
+	c.writeRefs(idx)
+	return c.t.String()
 }
 
 // --- disiplin ------------------------------------------------------------------------
 
 func (c *calc) disiplin() float64 {
 	r := c.rs.Disiplin
-	type pen struct {
-		Penalty
-		sev int
-	}
-	var known []pen
-	for _, p := range sortedPenalties(c.f.Penalties) {
-		i, ok := c.rs.penaltyIdx[normKey(p.Level)]
+	c.pens = sortPenalties(append(c.pens, c.f.Penalties...))
+	for i := range c.pens {
+		p := &c.pens[i]
+		sev, ok := lookupKey(c.rs.penaltyIdx, p.Level)
 		switch {
 		case !ok:
-			c.missing("tingkat hukuman disiplin tidak dikenal: %q", p.Level)
+			from := c.pos()
+			c.str("tingkat hukuman disiplin tidak dikenal: ")
+			c.quote(p.Level)
+			c.missingEnd(from)
 		case p.Start.IsZero():
-			c.missing("tanggal hukuman disiplin kosong")
+			c.missingLit("tanggal hukuman disiplin kosong")
 		default:
-			known = append(known, pen{p, i})
+			c.known = append(c.known, knownPenalty{p, sev})
 		}
-	}
-	// worst returns the most severe penalty in the window of year y (-1 when none) and
-	// every penalty of that severity.
-	worst := func(y int) (int, []pen) {
-		sev, at := -1, []pen(nil)
-		for _, p := range known {
-			// Penalties after Y are not part of this measurement, nor of its hint.
-			if p.Start.Year() > c.y || !inWindow(r.Window, y, p.Start) {
-				continue
-			}
-			if p.sev > sev {
-				sev, at = p.sev, nil
-			}
-			if p.sev == sev {
-				at = append(at, p)
-			}
-		}
-		return sev, at
 	}
 	pointsOf := func(sev int) float64 {
 		if sev < 0 {
@@ -634,26 +1082,91 @@ func (c *calc) disiplin() float64 {
 		}
 		return r.Levels[sev].Points
 	}
-	sev, at := worst(c.y)
+	sev := c.worstPenalty(c.y, true)
 	pts := pointsOf(sev)
 	if sev < 0 {
-		c.line(Disiplin, "", pts, "Tidak ada hukuman disiplin pada "+c.years(r.Window))
+		from := c.pos()
+		c.str("Tidak ada hukuman disiplin pada ")
+		c.years(r.Window)
+		c.line(dimDisiplin, "", pts, from, len(c.refs))
 		return pts
 	}
-	var when, facts []string
-	for _, p := range at {
-		when = append(when, tanggal(p.Start))
-		facts = append(facts, p.id())
+	factsFrom := len(c.refs)
+	for _, k := range c.worst {
+		p := c.known[k].p
+		if p.Source != "" {
+			c.fact(lit(p.Source))
+			continue
+		}
+		from := c.pos()
+		c.str("hukdis:")
+		c.str(p.Level)
+		c.char(':')
+		c.str(p.Start.String())
+		c.fact(c.span(from))
 	}
-	c.line(Disiplin, "", pts, fmt.Sprintf("Hukuman disiplin %s mulai %s (dalam jangka %s)",
-		r.Levels[sev].Label, list(when), c.years(r.Window)), facts...)
+	from := c.pos()
+	c.str("Hukuman disiplin ")
+	c.str(r.Levels[sev].Label)
+	c.str(" mulai ")
+	whenFrom := c.pos()
+	c.list(len(c.worst), func(k int) { c.tanggal(c.known[c.worst[k]].p.Start) })
+	when := c.span(whenFrom)
+	c.str(" (dalam jangka ")
+	c.years(r.Window)
+	c.char(')')
+	c.line(dimDisiplin, "", pts, from, factsFrom)
 	// When will the known penalties leave the window?
 	for y := c.y + 1; y <= c.y+25; y++ {
-		if s2, _ := worst(y); pointsOf(s2) > pts {
-			c.hint(Disiplin, "", pointsOf(s2)-pts, fmt.Sprintf("Mulai pengukuran %d hukuman disiplin %s mulai %s tidak lagi dihitung → +%s poin",
-				y, r.Levels[sev].Label, list(when), num(pointsOf(s2)-pts)))
+		if s2 := c.worstPenalty(y, false); pointsOf(s2) > pts {
+			from := c.pos()
+			c.str("Mulai pengukuran ")
+			c.int(y)
+			c.str(" hukuman disiplin ")
+			c.str(r.Levels[sev].Label)
+			c.str(" mulai ")
+			c.copyText(when)
+			c.str(" tidak lagi dihitung")
+			c.gainText(pointsOf(s2) - pts)
+			c.hint(dimDisiplin, "", pointsOf(s2)-pts, from)
 			break
 		}
 	}
 	return pts
+}
+
+// worstPenalty returns the severity of the most severe known penalty in the window of year y
+// (-1 when none); with list, c.worst receives every penalty of that severity.
+func (c *calc) worstPenalty(y int, list bool) int {
+	sev := -1
+	for i, p := range c.known {
+		// Penalties after Y are not part of this measurement, nor of its hint.
+		if p.p.Start.Year() > c.y || !inWindow(c.rs.Disiplin.Window, y, p.p.Start) {
+			continue
+		}
+		if p.sev > sev {
+			sev = p.sev
+			if list {
+				c.worst = c.worst[:0]
+			}
+		}
+		if p.sev == sev && list {
+			c.worst = append(c.worst, i)
+		}
+	}
+	return sev
+}
+
+// tanggal writes a date in Indonesian: "1 Mei 2023".
+func (c *calc) tanggal(d domain.Date) {
+	if d.IsZero() {
+		c.str("(tanpa tanggal)")
+		return
+	}
+	y, m, day := d.Date()
+	c.int(day)
+	c.char(' ')
+	c.str(months[m-1])
+	c.char(' ')
+	c.int(y)
 }

@@ -1,9 +1,11 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sertika/sertika/internal/domain"
 )
@@ -104,11 +106,59 @@ func (p Penalty) id() string {
 // normStatus folds an employment status; "" stays "".
 func normStatus(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
+// The lookups below fold names exactly as normKey does. They run for every employee of a
+// bulk rescore, so for ASCII input (nearly all input) they fold into a buffer on the stack
+// and look the result up without building a string; other input takes normKey.
+
+// appendKeyASCII appends normKey(s) to dst when s is ASCII, and reports whether it was.
+func appendKeyASCII(dst []byte, s string) ([]byte, bool) {
+	start, sep := len(dst), false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b >= utf8.RuneSelf:
+			return dst, false
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
+		default:
+			sep = true
+			continue
+		}
+		if sep && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		sep = false
+		dst = append(dst, b)
+	}
+	return dst, true
+}
+
+// lookupKey returns m[normKey(s)].
+func lookupKey[V any](m map[string]V, s string) (V, bool) {
+	var a [64]byte
+	if k, ok := appendKeyASCII(a[:0], s); ok {
+		v, found := m[string(k)]
+		return v, found
+	}
+	v, found := m[normKey(s)]
+	return v, found
+}
+
 var educationAliases = map[string]string{
 	"sma": "15", "smk": "15", "slta": "15", "smp": "10", "sltp": "10", "sd": "05",
 	"diplomai": "20", "diplomaii": "25", "diplomaiii": "30", "diplomaiv": "35",
 	"di": "20", "dii": "25", "diii": "30", "div": "35",
 }
+
+// educationKeys are the labels of domain.EducationLevels in lower case.
+var educationKeys = func() []string {
+	out := make([]string, len(domain.EducationLevels))
+	for i, l := range domain.EducationLevels {
+		out[i] = strings.ToLower(l.Label)
+	}
+	return out
+}()
 
 // normEducation returns the SIASN code of an education level given as a code ("40", "5"),
 // or a label ("S1", "S-1", "SMA", "D-III").
@@ -117,13 +167,32 @@ func normEducation(s string) (string, bool) {
 	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
 		s = "0" + s
 	}
-	key := strings.ReplaceAll(normKey(s), " ", "")
+	// A code first: no label folds to digits alone, so this finds what the loop below would.
 	for _, l := range domain.EducationLevels {
-		if s == l.Code || key == strings.ToLower(l.Label) {
+		if s == l.Code {
 			return l.Code, true
 		}
 	}
-	if c, ok := educationAliases[key]; ok {
+	var a [64]byte
+	k, ok := appendKeyASCII(a[:0], s)
+	if !ok {
+		k = append(k[:0], normKey(s)...)
+	}
+	// The key without spaces.
+	j := 0
+	for _, b := range k {
+		if b != ' ' {
+			k[j] = b
+			j++
+		}
+	}
+	k = k[:j]
+	for i, l := range domain.EducationLevels {
+		if i < len(educationKeys) && string(k) == educationKeys[i] {
+			return l.Code, true
+		}
+	}
+	if c, ok := educationAliases[string(k)]; ok {
 		return c, true
 	}
 	return s, false
@@ -137,10 +206,7 @@ var positionAliases = map[string]string{
 }
 
 // normPosition folds a kind of position.
-func normPosition(s string) (string, bool) {
-	p, ok := positionAliases[normKey(s)]
-	return p, ok
-}
+func normPosition(s string) (string, bool) { return lookupKey(positionAliases, s) }
 
 var levelAliases = map[string]string{
 	"pim iv": "pim4", "pim iii": "pim3", "pim ii": "pim2", "pim i": "pim1",
@@ -158,43 +224,259 @@ func normLevel(s string) string {
 	return strings.ReplaceAll(k, " ", "")
 }
 
-// sortedActivities returns a copy of the activities in a canonical order, so that the
-// score and its explanation do not depend on the order of the facts.
-func sortedActivities(in []Activity) []Activity {
-	acts := append([]Activity(nil), in...)
-	sort.SliceStable(acts, func(i, j int) bool {
-		a, b := acts[i], acts[j]
-		if !a.date().Equal(b.date().Time) {
-			return a.date().Before(b.date().Time)
+// appendLevel appends normLevel(s) to dst (a buffer of its own, which it may overwrite).
+func appendLevel(dst []byte, s string) []byte {
+	k, ok := appendKeyASCII(dst[:0], s)
+	if !ok {
+		return append(dst[:0], normLevel(s)...)
+	}
+	if c, ok := levelAliases[string(k)]; ok {
+		return append(k[:0], c...)
+	}
+	j := 0
+	for _, b := range k {
+		if b != ' ' {
+			k[j] = b
+			j++
 		}
-		return activityKey(a) < activityKey(b)
+	}
+	return k[:j]
+}
+
+// lookupLevelRank returns levelRank[normLevel(s)].
+func lookupLevelRank(levelRank map[string]int, s string) (int, bool) {
+	var a [64]byte
+	r, ok := levelRank[string(appendLevel(a[:0], s))]
+	return r, ok
+}
+
+// levelLabel names a leadership-training level ("PKA (Pelatihan Kepemimpinan
+// Administrator)"), or returns the code as given when it is unknown.
+func levelLabel(code string) string {
+	var a [64]byte
+	k := appendLevel(a[:0], code)
+	for _, l := range domain.LeadershipLevels {
+		if string(k) == l.Code {
+			return l.Label
+		}
+	}
+	return code
+}
+
+// normalizeEselon is domain.NormalizeEselon, which builds a strings.Replacer on every call,
+// with a fast path for an eselon already spelled canonically.
+func normalizeEselon(s string) (string, bool) {
+	for _, e := range domain.Eselons {
+		if s == e {
+			return e, true
+		}
+	}
+	return domain.NormalizeEselon(s)
+}
+
+// jfExempt reports whether the JF name contains an entry of the exemption list as whole
+// consecutive words, ignoring case, and which entry.
+func jfExempt(list []string, jf string) (string, bool) {
+	var (
+		nameBuf   [128]byte
+		nameWords [16]wordSpan
+		entryBuf  [64]byte
+		entryWds  [8]wordSpan
+	)
+	name, nw, ok := splitWordsASCII(nameBuf[:0], nameWords[:0], jf)
+	if !ok {
+		return jfExemptWords(list, jf)
+	}
+	for _, e := range list {
+		eb, ew, ok := splitWordsASCII(entryBuf[:0], entryWds[:0], e)
+		if !ok {
+			return jfExemptWords(list, jf)
+		}
+		if len(ew) == 0 {
+			continue
+		}
+		for i := 0; i+len(ew) <= len(nw); i++ {
+			match := true
+			for j := range ew {
+				if string(name[nw[i+j].from:nw[i+j].to]) != string(eb[ew[j].from:ew[j].to]) {
+					match = false
+					break
+				}
+			}
+			if match {
+				return e, true
+			}
+		}
+	}
+	return "", false
+}
+
+// wordSpan is a word of splitWordsASCII: buf[from:to].
+type wordSpan struct{ from, to int }
+
+// splitWordsASCII appends the words of s (as words gives them: lower case, letters and
+// digits) to buf, and their places to spans, when s is ASCII.
+func splitWordsASCII(buf []byte, spans []wordSpan, s string) ([]byte, []wordSpan, bool) {
+	in := false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b >= utf8.RuneSelf:
+			return buf, spans, false
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
+		default:
+			in = false
+			continue
+		}
+		if !in {
+			spans = append(spans, wordSpan{len(buf), len(buf)})
+			in = true
+		}
+		buf = append(buf, b)
+		spans[len(spans)-1].to = len(buf)
+	}
+	return buf, spans, true
+}
+
+// jfExemptWords is jfExempt for any input.
+func jfExemptWords(list []string, jf string) (string, bool) {
+	name := words(jf)
+	for _, e := range list {
+		ew := words(e)
+		if len(ew) == 0 {
+			continue
+		}
+		for i := 0; i+len(ew) <= len(name); i++ {
+			match := true
+			for j := range ew {
+				if name[i+j] != ew[j] {
+					match = false
+					break
+				}
+			}
+			if match {
+				return e, true
+			}
+		}
+	}
+	return "", false
+}
+
+// sortActivities sorts activities in place into a canonical order — by date, then by every
+// field (activityKey) — so that the score and its explanation do not depend on the order of
+// the facts.
+func sortActivities(acts []Activity) []Activity {
+	slices.SortStableFunc(acts, func(a, b Activity) int {
+		if c := a.date().Compare(b.date().Time); c != 0 {
+			return c
+		}
+		return compareActivityKeys(&a, &b)
 	})
 	return acts
 }
 
+// activityKey is every field of an activity as one string; activities compare by it.
 func activityKey(a Activity) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%08d", a.Start, a.Source, a.Number, a.Kind, a.Level, a.Title, a.JP)
 }
 
-func sortedPenalties(in []Penalty) []Penalty {
-	ps := append([]Penalty(nil), in...)
-	sort.SliceStable(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if !a.Start.Equal(b.Start.Time) {
-			return a.Start.Before(b.Start.Time)
+// compareActivityKeys is cmp.Compare(activityKey(*a), activityKey(*b)), without building the
+// keys in all but freak cases (see compareKeyField and compareDateKey).
+func compareActivityKeys(a, b *Activity) int {
+	if c, ok := compareKeysFast(a, b); ok {
+		return c
+	}
+	return cmp.Compare(activityKey(*a), activityKey(*b))
+}
+
+func compareKeysFast(a, b *Activity) (int, bool) {
+	if c, ok := compareDateKey(a.Start, b.Start); !ok || c != 0 {
+		return c, ok
+	}
+	for _, f := range [...][2]string{{a.Source, b.Source}, {a.Number, b.Number}, {a.Kind, b.Kind}, {a.Level, b.Level}, {a.Title, b.Title}} {
+		if c, ok := compareKeyField(f[0], f[1]); !ok || c != 0 {
+			return c, ok
 		}
-		return a.Level+"\x00"+a.Source < b.Level+"\x00"+b.Source
+	}
+	// %08d: eight digits, in numeric order, for 0 … 99,999,999.
+	if a.JP < 0 || a.JP > 99_999_999 || b.JP < 0 || b.JP > 99_999_999 {
+		return 0, false
+	}
+	return cmp.Compare(a.JP, b.JP), true
+}
+
+// compareKeyField compares two fields of keys joined by NUL bytes as the joined keys would
+// compare, when it can tell (ok): it cannot when one field is a prefix of the other and
+// the longer one continues with a NUL byte.
+func compareKeyField(x, y string) (int, bool) {
+	c := strings.Compare(x, y)
+	switch {
+	case c < 0 && len(x) < len(y) && y[len(x)] == 0 && y[:len(x)] == x:
+		return 0, false
+	case c > 0 && len(y) < len(x) && x[len(y)] == 0 && x[:len(y)] == y:
+		return 0, false
+	}
+	return c, true
+}
+
+// compareDateKey compares two dates as their String forms compare ("" for the zero date,
+// else YYYY-MM-DD), when the years have four digits (ok).
+func compareDateKey(a, b domain.Date) (int, bool) {
+	az, bz := a.IsZero(), b.IsZero()
+	switch {
+	case az && bz:
+		return 0, true
+	case az:
+		return -1, true
+	case bz:
+		return 1, true
+	}
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	if ay < 0 || ay > 9999 || by < 0 || by > 9999 {
+		return 0, false
+	}
+	if c := cmp.Compare(ay, by); c != 0 {
+		return c, true
+	}
+	if c := cmp.Compare(am, bm); c != 0 {
+		return c, true
+	}
+	return cmp.Compare(ad, bd), true
+}
+
+// appendDate appends d.String().
+func appendDate(dst []byte, d domain.Date) []byte {
+	if d.IsZero() {
+		return dst
+	}
+	y, m, day := d.Date()
+	if y < 0 || y > 9999 {
+		return append(dst, d.String()...)
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
+}
+
+// sortPenalties sorts penalties in place into a canonical order: by start, then level and
+// source.
+func sortPenalties(ps []Penalty) []Penalty {
+	slices.SortStableFunc(ps, func(a, b Penalty) int {
+		if c := a.Start.Compare(b.Start.Time); c != 0 {
+			return c
+		}
+		// As a.Level+"\x00"+a.Source compares with b's.
+		if c, ok := compareKeyField(a.Level, b.Level); !ok {
+			return strings.Compare(a.Level+"\x00"+a.Source, b.Level+"\x00"+b.Source)
+		} else if c != 0 {
+			return c
+		}
+		return strings.Compare(a.Source, b.Source)
 	})
 	return ps
 }
 
 var months = []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
 	"September", "Oktober", "November", "Desember"}
-
-// tanggal formats a date in Indonesian: "1 Mei 2023".
-func tanggal(d domain.Date) string {
-	if d.IsZero() {
-		return "(tanpa tanggal)"
-	}
-	return fmt.Sprintf("%d %s %d", d.Day(), months[d.Month()-1], d.Year())
-}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+
+	"github.com/sertika/sertika/internal/domain"
 )
 
 // computeVersion names the behaviour of Compute for stored scores. Bump it whenever a change
@@ -19,54 +21,75 @@ const computeVersion = "compute-1"
 // not depend on their order).
 func FactsHash(rs *RuleSet, f *Facts) string {
 	sortFacts(f)
-	b := make([]byte, 0, 512)
-	str := func(s string) {
-		b = strconv.AppendInt(b, int64(len(s)), 10)
-		b = append(b, ':')
-		b = append(b, s...)
-	}
-	num := func(n int64) {
-		b = strconv.AppendInt(b, n, 10)
-		b = append(b, ';')
-	}
-	str(computeVersion)
-	str(rs.ID)
-	str(rs.Version)
-	num(int64(f.Year))
-	str(f.NIP)
-	str(f.Status)
-	str(f.EducationLevel)
-	str(f.PositionKind)
-	str(f.Eselon)
-	str(f.JFName)
-	num(int64(len(f.SKP)))
-	for _, s := range f.SKP {
-		num(int64(s.Year))
+	var buf [1024]byte
+	b := buf[:0]
+	b = hashStr(b, computeVersion)
+	b = hashStr(b, rs.ID)
+	b = hashStr(b, rs.Version)
+	b = hashNum(b, f.Year)
+	b = hashStr(b, f.NIP)
+	b = hashStr(b, f.Status)
+	b = hashStr(b, f.EducationLevel)
+	b = hashStr(b, f.PositionKind)
+	b = hashStr(b, f.Eselon)
+	b = hashStr(b, f.JFName)
+	b = hashNum(b, len(f.SKP))
+	for i := range f.SKP {
+		s := &f.SKP[i]
+		b = hashNum(b, s.Year)
 		if s.Value != nil {
 			b = strconv.AppendFloat(b, *s.Value, 'g', -1, 64)
 		}
 		b = append(b, ';')
-		str(s.Predikat)
+		b = hashStr(b, s.Predikat)
 	}
-	num(int64(len(f.Penalties)))
-	for _, p := range f.Penalties {
-		str(p.Source)
-		str(p.Level)
-		str(p.Start.String())
+	b = hashNum(b, len(f.Penalties))
+	for i := range f.Penalties {
+		p := &f.Penalties[i]
+		b = hashStr(b, p.Source)
+		b = hashStr(b, p.Level)
+		b = hashDate(b, p.Start)
 	}
-	num(int64(len(f.Development)))
-	for _, a := range f.Development {
-		str(a.Source)
-		str(a.Number)
-		str(a.Kind)
-		str(a.Level)
-		num(int64(a.JP))
-		str(a.Start.String())
-		str(a.End.String())
-		str(a.Title)
+	b = hashNum(b, len(f.Development))
+	for i := range f.Development {
+		a := &f.Development[i]
+		b = hashStr(b, a.Source)
+		b = hashStr(b, a.Number)
+		b = hashStr(b, a.Kind)
+		b = hashStr(b, a.Level)
+		b = hashNum(b, a.JP)
+		b = hashDate(b, a.Start)
+		b = hashDate(b, a.End)
+		b = hashStr(b, a.Title)
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
+}
+
+// The parts of FactsHash's input: a string as its length, ':' and its bytes; a number
+// followed by ';'; a date as the string of its String form.
+func hashStr(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
+}
+
+func hashNum(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, ';')
+}
+
+func hashDate(b []byte, d domain.Date) []byte {
+	if d.IsZero() {
+		return append(b, '0', ':')
+	}
+	n := len(b)
+	if b = appendDate(append(b, "10:"...), d); len(b)-n != 13 { // not a four-digit year
+		b = hashStr(b[:n], d.String())
+	}
+	return b
 }
 
 // sortFacts puts the facts in a canonical order: by source, then by every other field.
@@ -100,6 +123,6 @@ func sortFacts(f *Facts) {
 		if c := cmp.Compare(a.Source, b.Source); c != 0 {
 			return c
 		}
-		return cmp.Compare(activityKey(a), activityKey(b))
+		return compareActivityKeys(&a, &b)
 	})
 }

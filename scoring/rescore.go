@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
 
 	"github.com/sertika/sertika/internal/database"
 )
@@ -115,16 +116,14 @@ func (s *Store) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreResu
 		}
 		readAll := func(query querier) {
 			var last int64
+			in := newInterner()
 			for {
-				emps, err := loadEmployees(ctx, query, year, employeeColumns+` WHERE e.id > ? AND e.active = ? ORDER BY e.id LIMIT ?`, last, true, size)
+				emps, err := readEmployees(ctx, query, in, year, profileColumns+` WHERE e.id > ? AND e.active = ? ORDER BY e.id LIMIT ?`, last, true, size)
 				if err == nil && len(emps) > 0 {
-					byID := make(map[int64]*employeeFacts, len(emps))
-					for _, e := range emps {
-						byID[e.id] = e
-					}
-					// One id range per chunk lets every fact table be read by its
-					// (employee_id, …) index; rows of inactive employees in the range are skipped.
-					err = loadFacts(ctx, query, s.rs, year, byID, `employee_id BETWEEN ? AND ?`, emps[0].id, emps[len(emps)-1].id)
+					// One id range per chunk lets every table be read by its (employee_id, …)
+					// index; rows of inactive employees in the range are skipped.
+					q, args := chunkFactsQuery(s.rs, year, emps[0].id, emps[len(emps)-1].id)
+					err = readFacts(ctx, query, in, s.rs, year, chunkLookup(emps), q, args...)
 				}
 				if err != nil {
 					send(&chunk{err: err})
@@ -227,7 +226,7 @@ func (s *Store) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreResu
 	// when autovacuum gets to it: statements prepared while scores was small (the issuer's
 	// lookups of stored hashes) are then planned again for its real size.
 	if writeErr == nil && err == nil && res.Written > 0 && int64(res.Written)*10 >= total {
-		if aerr := s.db.WithContext(parent).Exec(`ANALYZE scores`).Error; aerr != nil {
+		if aerr := s.analyzeScores(parent); aerr != nil {
 			err = fmt.Errorf("rescore: analyze scores: %w", aerr)
 		}
 	}
@@ -244,6 +243,24 @@ func (s *Store) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreResu
 	return res, nil
 }
 
+// analyzeScores refreshes the statistics of the scores table. On PostgreSQL it does what
+// the plans need and no more: the table's size (pages and rows, which any ANALYZE updates)
+// and its key columns, from a small sample. A full ANALYZE reads a sample of 30,000 rows
+// of 1.5 KB, about a tenth of a full rescore of 100,000 employees, with nothing else left to
+// overlap it; this takes some 15 ms. Autovacuum still analyzes every column later (an
+// ANALYZE of some columns leaves its count of changed rows as it was).
+func (s *Store) analyzeScores(ctx context.Context) error {
+	if s.db.Dialect != database.Postgres {
+		return s.db.WithContext(ctx).Exec(`ANALYZE scores`).Error
+	}
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`SET LOCAL default_statistics_target = 10`).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`ANALYZE scores (employee_id, year)`).Error
+	})
+}
+
 // writeBatch is the number of score rows per write statement: PostgreSQL takes them as
 // arrays, SQLite as one JSON document.
 func writeBatch(dialect string) int {
@@ -258,18 +275,19 @@ func writeBatch(dialect string) int {
 // order, and the number of employees left unchanged.
 func (s *Store) computeChunk(emps []*employeeFacts, workers int, force bool) ([]scoreRow, int, error) {
 	out := make([]chunkResult, len(emps))
-	one := func(i int) {
+	one := func(i int, sc *scorer) {
 		e := emps[i]
 		h := FactsHash(s.rs, &e.facts)
 		if e.hasScore && h == e.oldHash && !force {
 			return
 		}
-		r, err := newScoreRow(s.rs, e, h)
+		r, err := sc.row(s.rs, e, h)
 		out[i] = chunkResult{row: r, keep: true, err: err}
 	}
 	if workers <= 1 {
+		var sc scorer
 		for i := range emps {
-			one(i)
+			one(i, &sc)
 		}
 		return collectRows(out)
 	}
@@ -280,8 +298,9 @@ func (s *Store) computeChunk(emps []*employeeFacts, workers int, force bool) ([]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var sc scorer
 			for i := lo; i < hi; i++ {
-				one(i)
+				one(i, &sc)
 			}
 		}()
 	}

@@ -50,5 +50,56 @@ func fromCents(c int64) float64 { return float64(c) / 100 }
 
 // num formats a number for Indonesian text: at most 2 decimals, a decimal comma ("22,5").
 func num(x float64) string {
-	return strings.Replace(strconv.FormatFloat(Round2(x), 'f', -1, 64), ".", ",", 1)
+	var a [32]byte
+	return string(appendNum(a[:0], x))
+}
+
+// appendNum appends num(x).
+func appendNum(dst []byte, x float64) []byte { return appendDecimal(dst, Round2(x), ',') }
+
+// appendDecimal appends x as strconv.AppendFloat(dst, x, 'f', -1, 64) does, with point as
+// the decimal point. A whole number of hundredths (every score and point value) is written
+// from its integer count of hundredths, which is several times faster than the general
+// shortest-representation algorithm and gives the same digits: below 1e13 two numbers with
+// at most 2 decimals are more than a unit in the last place apart, so the shortest decimal
+// that reads back as x is x's own 2-decimal form with trailing zeros dropped.
+func appendDecimal(dst []byte, x float64, point byte) []byte {
+	c := math.Round(x * 100)
+	if c/100 != x || math.Abs(c) >= 1e15 || math.Signbit(x) && x == 0 {
+		n := len(dst)
+		dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
+		if point != '.' {
+			for i := n; i < len(dst); i++ {
+				if dst[i] == '.' {
+					dst[i] = point
+					break
+				}
+			}
+		}
+		return dst
+	}
+	h := int64(c)
+	if h < 0 {
+		dst = append(dst, '-')
+		h = -h
+	}
+	dst = strconv.AppendInt(dst, h/100, 10)
+	if f := h % 100; f != 0 {
+		dst = append(dst, point, byte('0'+f/10))
+		if f%10 != 0 {
+			dst = append(dst, byte('0'+f%10))
+		}
+	}
+	return dst
+}
+
+// decimalComma replaces the first '.' of b by a ',' and returns b.
+func decimalComma(b []byte) []byte {
+	for i, c := range b {
+		if c == '.' {
+			b[i] = ','
+			break
+		}
+	}
+	return b
 }

@@ -31,6 +31,8 @@ import (
 type Store struct {
 	db *database.DB
 	rs *RuleSet
+	// ext is the review flow's evidence store and limits (external.go, WithEvidence).
+	ext externalConfig
 }
 
 // NewStore returns a store that scores with rs (nil: the default rule set, perban-8-2019).

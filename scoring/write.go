@@ -1,15 +1,19 @@
 package scoring
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
@@ -28,24 +32,247 @@ type scoreRow struct {
 	jpYear, jpDuty int
 	incomplete     string
 	factsHash      string
-	explanation    string
+	explanation    []byte // the Score as JSON; not to be modified
 	oldHash        string
 }
 
-// newScoreRow computes the employee's score and renders it as a row.
-func newScoreRow(rs *RuleSet, e *employeeFacts, hash string) (scoreRow, error) {
+// scorer turns employees' facts into score rows; each of the bulk rescore's goroutines has
+// one. The rows' JSON goes one after the other into large buffers (arena) rather than into
+// a string of its own each: a chunk's rows live and die together, and the allocation and
+// copy of a 1.5 KB string per row cost as much as encoding it.
+type scorer struct {
+	arena []byte
+}
+
+// A scorer's buffers start small (the issuer scores one employee at a time) and double up
+// to a megabyte.
+const (
+	minArena = 16 << 10
+	maxArena = 1 << 20
+)
+
+// row computes the employee's score and renders it as a row.
+func (sc *scorer) row(rs *RuleSet, e *employeeFacts, hash string) (scoreRow, error) {
 	s := Compute(rs, e.facts)
-	js, err := json.Marshal(s)
+	if cap(sc.arena)-len(sc.arena) < 8192 {
+		sc.arena = make([]byte, 0, min(max(2*cap(sc.arena), minArena), maxArena))
+	}
+	start := len(sc.arena)
+	// A longer JSON makes append move it to a new buffer, which the next ones then share;
+	// the rows already made keep theirs.
+	js, err := encodeScore(sc.arena, &s)
 	if err != nil {
 		return scoreRow{}, fmt.Errorf("encode score of employee %d: %w", e.id, err)
+	}
+	sc.arena = js
+	incomplete := ""
+	switch len(s.Incomplete) {
+	case 0:
+	case 1:
+		incomplete = s.Incomplete[0]
+	default:
+		incomplete = strings.Join(s.Incomplete, "\n")
 	}
 	return scoreRow{
 		employeeID: e.id, ruleSet: s.RuleSet, ruleSetVersion: s.RuleSetVersion, measured: s.Measured,
 		dims:     [5]float64{s.Kualifikasi, s.Kompetensi, s.Kinerja, s.Disiplin, s.Total},
 		category: string(s.Category), jpYear: s.JPThisYear, jpDuty: s.JPDuty,
-		incomplete: strings.Join(s.Incomplete, "\n"), factsHash: hash, explanation: string(js),
+		incomplete: incomplete, factsHash: hash, explanation: js[start:len(js):len(js)],
 		oldHash: e.oldHash,
 	}, nil
+}
+
+// encodeScore appends the JSON of s to dst: byte for byte what json.Marshal gives (HTML
+// characters escaped, invalid UTF-8 replaced), written without reflection — the stored
+// explanation of every score of a bulk rescore is encoded here, and this is four to five
+// times cheaper. TestEncodeScoreMatchesEncodingJSON holds it to encoding/json; a field
+// added to Score, Line or Hint must be added here (the test fails until it is).
+func encodeScore(dst []byte, s *Score) ([]byte, error) {
+	var err error
+	num := func(x float64) {
+		if err == nil {
+			dst, err = appendJSONFloat(dst, x)
+		}
+	}
+	dst = append(dst, `{"nip":`...)
+	dst = appendJSONString(dst, s.NIP)
+	dst = append(dst, `,"year":`...)
+	dst = strconv.AppendInt(dst, int64(s.Year), 10)
+	dst = append(dst, `,"rule_set":`...)
+	dst = appendJSONString(dst, s.RuleSet)
+	dst = append(dst, `,"rule_set_version":`...)
+	dst = appendJSONString(dst, s.RuleSetVersion)
+	dst = append(dst, `,"provisional":`...)
+	dst = strconv.AppendBool(dst, s.Provisional)
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, s.Status)
+	dst = append(dst, `,"measured":`...)
+	dst = strconv.AppendBool(dst, s.Measured)
+	dst = append(dst, `,"kualifikasi":`...)
+	num(s.Kualifikasi)
+	dst = append(dst, `,"kompetensi":`...)
+	num(s.Kompetensi)
+	dst = append(dst, `,"kinerja":`...)
+	num(s.Kinerja)
+	dst = append(dst, `,"disiplin":`...)
+	num(s.Disiplin)
+	dst = append(dst, `,"total":`...)
+	num(s.Total)
+	dst = append(dst, `,"category":`...)
+	dst = appendJSONString(dst, string(s.Category))
+	dst = append(dst, `,"category_label":`...)
+	dst = appendJSONString(dst, s.CategoryLabel)
+	dst = append(dst, `,"explanation":`...)
+	if s.Explanation == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i := range s.Explanation {
+			l := &s.Explanation[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"dimension":`...)
+			dst = appendJSONString(dst, string(l.Dimension))
+			if l.Indicator != "" {
+				dst = append(dst, `,"indicator":`...)
+				dst = appendJSONString(dst, string(l.Indicator))
+			}
+			dst = append(dst, `,"points":`...)
+			num(l.Points)
+			dst = append(dst, `,"text":`...)
+			dst = appendJSONString(dst, l.Text)
+			dst = append(dst, `,"facts":`...)
+			dst = appendJSONStrings(dst, l.Facts)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"hints":`...)
+	if s.Hints == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i := range s.Hints {
+			h := &s.Hints[i]
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"dimension":`...)
+			dst = appendJSONString(dst, string(h.Dimension))
+			if h.Indicator != "" {
+				dst = append(dst, `,"indicator":`...)
+				dst = appendJSONString(dst, string(h.Indicator))
+			}
+			dst = append(dst, `,"gain":`...)
+			num(h.Gain)
+			dst = append(dst, `,"text":`...)
+			dst = appendJSONString(dst, h.Text)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"jp_this_year":`...)
+	dst = strconv.AppendInt(dst, int64(s.JPThisYear), 10)
+	dst = append(dst, `,"jp_duty":`...)
+	dst = strconv.AppendInt(dst, int64(s.JPDuty), 10)
+	dst = append(dst, `,"incomplete":`...)
+	dst = appendJSONStrings(dst, s.Incomplete)
+	dst = append(dst, '}')
+	return dst, err
+}
+
+// appendJSONStrings appends a list of strings as JSON (null for nil).
+func appendJSONStrings(dst []byte, xs []string) []byte {
+	if xs == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, x := range xs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, x)
+	}
+	return append(dst, ']')
+}
+
+// appendJSONFloat appends x as encoding/json writes a float64.
+func appendJSONFloat(dst []byte, x float64) ([]byte, error) {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return dst, fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	if abs := math.Abs(x); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		dst = strconv.AppendFloat(dst, x, 'e', -1, 64)
+		// clean up e-09 to e-9, as encoding/json does
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+		return dst, nil
+	}
+	return appendDecimal(dst, x, '.'), nil
+}
+
+// jsonSafe marks the ASCII bytes encoding/json writes as they are (escaping HTML).
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
+// appendJSONString appends s quoted as encoding/json quotes strings.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if jsonSafe[b] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // The columns written, in the order of the row sources below.
@@ -82,7 +309,7 @@ func rowSource(dialect string, year int, at time.Time, rows []scoreRow) (string,
 				dims[j][i] = r.dims[j]
 			}
 			cats[i], jpY[i], jpD[i], inc[i], hashes[i], expl[i], old[i] = r.category, int64(r.jpYear), int64(r.jpDuty),
-				r.incomplete, r.factsHash, r.explanation, r.oldHash
+				r.incomplete, r.factsHash, string(r.explanation), r.oldHash
 		}
 		q := `SELECT v.employee_id, CAST($1 AS INTEGER) AS year, v.rule_set, v.rule_set_version, v.measured,
 			v.kualifikasi, v.kompetensi, v.kinerja, v.disiplin, v.total, v.category, v.jp_year, v.jp_duty,
@@ -111,7 +338,7 @@ func rowSource(dialect string, year int, at time.Time, rows []scoreRow) (string,
 			b.WriteString(strconv.FormatFloat(d, 'f', -1, 64))
 		}
 		fmt.Fprintf(&b, ",%s,%d,%d,%s,%s,%s,%s]", jsonString(r.category), r.jpYear, r.jpDuty, jsonString(r.incomplete),
-			jsonString(r.factsHash), jsonString(r.explanation), jsonString(r.oldHash))
+			jsonString(r.factsHash), jsonString(string(r.explanation)), jsonString(r.oldHash))
 	}
 	b.WriteByte(']')
 	var cols strings.Builder
@@ -221,6 +448,7 @@ func writeRows(ctx context.Context, ex execer, dialect string, mode int, year in
 type bulkWriter struct {
 	db   *database.DB
 	conn *sql.Conn // PostgreSQL only
+	buf  []byte    // COPY data, reused
 }
 
 func newBulkWriter(ctx context.Context, db *database.DB) (*bulkWriter, error) {
@@ -297,10 +525,18 @@ func (w *bulkWriter) inTx(ctx context.Context, fn func(tx *sql.Tx) (int64, error
 	return n, tx.Commit()
 }
 
-// copyFresh inserts rows that had no stored score with COPY, all or none.
+// copyFresh inserts rows that had no stored score with COPY, all or none. The rows are
+// sent in COPY's binary format, encoded here (appendCopyRows) rather than by pgx's
+// CopyFrom, whose generic encoding of a float64 into a NUMERIC cost more than the rest of
+// the row together.
 func (w *bulkWriter) copyFresh(ctx context.Context, year int, at time.Time, rows []scoreRow) (int64, error) {
+	data, err := appendCopyRows(w.buf[:0], year, at, rows)
+	if err != nil {
+		return 0, fmt.Errorf("copy scores: %w", err)
+	}
+	w.buf = data
 	var n int64
-	err := w.conn.Raw(func(dc any) error {
+	err = w.conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("copy scores: unexpected driver connection %T", dc)
@@ -313,16 +549,103 @@ func (w *bulkWriter) copyFresh(ctx context.Context, year int, at time.Time, rows
 		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return err
 		}
-		n, err = tx.CopyFrom(ctx, pgx.Identifier{"scores"}, strings.Split(strings.ReplaceAll(scoreColumns, " ", ""), ","),
-			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-				r := rows[i]
-				return []any{r.employeeID, year, r.ruleSet, r.ruleSetVersion, r.measured, r.dims[0], r.dims[1], r.dims[2],
-					r.dims[3], r.dims[4], r.category, r.jpYear, r.jpDuty, r.incomplete, r.factsHash, r.explanation, at}, nil
-			}))
+		tag, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data),
+			`COPY scores (`+scoreColumns+`) FROM STDIN (FORMAT binary)`)
 		if err != nil {
 			return err
 		}
+		n = tag.RowsAffected()
 		return tx.Commit(ctx)
 	})
 	return n, err
+}
+
+// copyHeader starts a COPY in binary format: the signature, no flags, no extension.
+const copyHeader = "PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+
+// appendCopyRows appends the rows, for the year and computed at at, as the data of a COPY
+// of scoreColumns in binary format.
+func appendCopyRows(dst []byte, year int, at time.Time, rows []scoreRow) ([]byte, error) {
+	const fields = 17 // scoreColumns
+	// Microseconds since 2000-01-01 UTC, as pgx encodes a time.Time.
+	atMicros := at.Unix()*1_000_000 + int64(at.Nanosecond())/1000 - 946_684_800_000_000
+	dst = append(dst, copyHeader...)
+	for i := range rows {
+		r := &rows[i]
+		dst = binary.BigEndian.AppendUint16(dst, fields)
+		dst = binary.BigEndian.AppendUint32(dst, 8)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(r.employeeID))
+		dst = appendCopyInt4(dst, year)
+		dst = appendCopyText(dst, r.ruleSet)
+		dst = appendCopyText(dst, r.ruleSetVersion)
+		dst = binary.BigEndian.AppendUint32(dst, 1)
+		if r.measured {
+			dst = append(dst, 1)
+		} else {
+			dst = append(dst, 0)
+		}
+		for _, d := range r.dims {
+			var err error
+			if dst, err = appendCopyNumeric(dst, d); err != nil {
+				return dst, fmt.Errorf("score of employee %d: %w", r.employeeID, err)
+			}
+		}
+		dst = appendCopyText(dst, r.category)
+		dst = appendCopyInt4(dst, r.jpYear)
+		dst = appendCopyInt4(dst, r.jpDuty)
+		dst = appendCopyText(dst, r.incomplete)
+		dst = appendCopyText(dst, r.factsHash)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(r.explanation)))
+		dst = append(dst, r.explanation...)
+		dst = binary.BigEndian.AppendUint32(dst, 8)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(atMicros))
+	}
+	return binary.BigEndian.AppendUint16(dst, 0xFFFF), nil // end of data
+}
+
+func appendCopyInt4(dst []byte, n int) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, 4)
+	return binary.BigEndian.AppendUint32(dst, uint32(int32(n)))
+}
+
+func appendCopyText(dst []byte, s string) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
+	return append(dst, s...)
+}
+
+// appendCopyNumeric appends x, rounded to 2 decimals (Round2), as a binary NUMERIC: base-10000
+// digits, the weight of the first, the sign and the display scale (2).
+func appendCopyNumeric(dst []byte, x float64) ([]byte, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) >= 1e15 {
+		return dst, fmt.Errorf("score value %v out of range", x)
+	}
+	h := cents(x)
+	sign := uint16(0)
+	if h < 0 {
+		sign, h = 0x4000, -h
+	}
+	var digits [8]uint16
+	n := 0
+	for ip := h / 100; ip > 0; ip /= 10000 {
+		digits[n] = uint16(ip % 10000)
+		n++
+	}
+	weight := n - 1
+	slices.Reverse(digits[:n])
+	if f := h % 100; f != 0 {
+		digits[n] = uint16(f * 100)
+		n++
+	}
+	if n == 0 {
+		weight, sign = 0, 0
+	}
+	dst = binary.BigEndian.AppendUint32(dst, uint32(8+2*n))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(n))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(int16(weight)))
+	dst = binary.BigEndian.AppendUint16(dst, sign)
+	dst = binary.BigEndian.AppendUint16(dst, 2)
+	for _, d := range digits[:n] {
+		dst = binary.BigEndian.AppendUint16(dst, d)
+	}
+	return dst, nil
 }

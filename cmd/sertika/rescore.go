@@ -51,8 +51,9 @@ Progress goes to standard error, the summary to standard output.`)
 	}
 	defer db.Close()
 
-	// Applying the rules allocates many short-lived strings: a less eager garbage collector
-	// saves a good part of the CPU for some tens of megabytes more.
+	// Each chunk in flight holds tens of megabytes of facts and rows that live only until it
+	// is written: a less eager garbage collector runs less often for some tens of megabytes
+	// more.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	st := scoring.NewStore(db, nil)
 	pp := newProgress(e.stderr, "rescoring employees")
