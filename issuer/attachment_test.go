@@ -98,8 +98,8 @@ func TestAttachmentTypesAndLimits(t *testing.T) {
 				if after.Attachments != before.Attachments+1 || after.Events != before.Events+1 {
 					t.Errorf("attachments %d→%d, events %d→%d", before.Attachments, after.Attachments, before.Events, after.Events)
 				}
-				if after.State != before.State || after.Version != before.Version {
-					t.Errorf("attaching moved the request: %s v%d → %s v%d", before.State, before.Version, after.State, after.Version)
+				if after.State != before.State || after.Version != before.Version+1 {
+					t.Errorf("attaching: %s v%d → %s v%d; want the same state, the next version", before.State, before.Version, after.State, after.Version)
 				}
 			})
 		}

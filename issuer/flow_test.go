@@ -26,7 +26,7 @@ func TestHappyPath(t *testing.T) {
 			{"approve", func() (*Detail, error) { return f.svc.Approve(ctx, f.rev, id, "") }, StateApproved},
 			{"report", func() (*Detail, error) {
 				jp := 20
-				return f.svc.SubmitReport(ctx, f.opdUser, id, ReportInput{Participants: []ReportRow{
+				return f.report(f.opdUser, id, ReportInput{Participants: []ReportRow{
 					{NIP: nipA1, Attended: true, Passed: true}, {NIP: nipA2, Attended: true, Passed: false, JP: &jp},
 					{NIP: nipA3, Attended: false},
 				}})

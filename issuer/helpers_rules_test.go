@@ -57,6 +57,36 @@ func setClock(c *clock, at time.Time) {
 	c.mu.Unlock()
 }
 
+// onLastDay runs fn with the clock on the request's last day (10.00 WIB) when it is still
+// earlier, then puts the clock back. A realisation report is accepted only from the
+// activity's last day, while the fixture's later drafts (validInput starts on 10 March)
+// must stay in the future.
+func (f *fixture) onLastDay(id int64, fn func() error) error {
+	var r Request
+	if err := f.db.Gorm.Select("end_date").Where("id = ?", id).Take(&r).Error; err != nil {
+		return fn() // an unknown request: the service explains
+	}
+	lastDay := r.EndDate.Time.Add(3 * time.Hour)
+	saved := f.clock.Now()
+	if !saved.Before(lastDay) {
+		return fn()
+	}
+	setClock(f.clock, lastDay)
+	defer setClock(f.clock, saved)
+	return fn()
+}
+
+// report submits a realisation report on the activity's last day (see onLastDay).
+func (f *fixture) report(a domain.Actor, id int64, in ReportInput) (*Detail, error) {
+	var d *Detail
+	err := f.onLastDay(id, func() error {
+		var err error
+		d, err = f.svc.SubmitReport(bg, a, id, in)
+		return err
+	})
+	return d, err
+}
+
 // snapshot is everything an action may change about one request (plus the global number
 // counters and notifications), to prove that a refusal changed nothing.
 type snapshot struct {
@@ -207,7 +237,7 @@ func (f *fixture) do(a domain.Actor, act Action, id int64) error {
 		if len(rows) == 0 { // a request of another OPD: the service must refuse before looking
 			rows = []ReportRow{{NIP: nipA1, Attended: true, Passed: true}}
 		}
-		_, err = f.svc.SubmitReport(bg, a, id, ReportInput{Participants: rows})
+		_, err = f.report(a, id, ReportInput{Participants: rows})
 	case ActionReportReturn:
 		_, err = f.svc.ReturnReport(bg, a, id, "Daftar hadir belum dilampirkan")
 	case ActionReportVerify:

@@ -107,6 +107,7 @@ func TestTimeline(t *testing.T) {
 			_, err := f.svc.Approve(bg, f.rev2, id, "Sesuai analisis kebutuhan")
 			return err
 		})
+		setClock(f.clock, time.Date(2026, 3, 12, 3, 0, 0, 0, time.UTC)) // the activity's last day: reports are accepted
 		stepAt(ActionReport, f.opdUser, StateApproved, StateReported, "", func() error { return f.do(f.opdUser, ActionReport, id) })
 		stepAt(ActionReportReturn, f.rev, StateReported, StateReportReturned, "Daftar hadir belum dilampirkan", func() error {
 			return f.do(f.rev, ActionReportReturn, id)
@@ -140,8 +141,8 @@ func TestTimeline(t *testing.T) {
 		if r.ReportVerifiedBy == nil || *r.ReportVerifiedBy != f.rev.UserID {
 			t.Errorf("report verified by %v", r.ReportVerifiedBy)
 		}
-		if r.Version != 10 {
-			t.Errorf("version = %d, want 10 (create + 9 changes; attaching does not count)", r.Version)
+		if r.Version != 11 {
+			t.Errorf("version = %d, want 11 (create + 10 changes, the attachment included)", r.Version)
 		}
 	})
 }

@@ -35,6 +35,10 @@ const testPublicURL = "https://sertika.example.go.id"
 // over.
 var afterActivity = time.Date(2026, 3, 16, 3, 0, 0, 0, time.UTC)
 
+// lastActivityDay is 12 March 2026 10.00 WIB, the last day of validInput's activity: its
+// report is accepted, certificates are not yet.
+var lastActivityDay = time.Date(2026, 3, 12, 3, 0, 0, 0, time.UTC)
+
 // seedStream is deterministic key entropy: SHA-256 of a label and a block counter, so that
 // every key a store generates differs from the one before and runs are reproducible.
 type seedStream struct {
@@ -460,7 +464,9 @@ func TestIssueRefusals(t *testing.T) {
 				w := newIssuanceWorld(t, f)
 				spec := batchSpec{rows: tc.rows}
 				id := w.approved(t, spec)[0]
-				if !tc.early {
+				if tc.early { // reported and verified on the last day: the activity is not over yet
+					setClock(w.clock, lastActivityDay)
+				} else {
 					setClock(w.clock, afterActivity)
 				}
 				w.reportVerified(t, id, spec)
@@ -556,6 +562,7 @@ func TestIssueDatesBoundary(t *testing.T) {
 	eachFixture(t, func(t *testing.T, f *fixture) {
 		w := newIssuanceWorld(t, f)
 		id := w.approved(t, batchSpec{})[0]
+		setClock(w.clock, lastActivityDay) // a report is accepted from the last day
 		w.reportVerified(t, id, batchSpec{})
 		for _, at := range []time.Time{
 			time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC),   // 12 March 15.00 WIB: the last day

@@ -96,6 +96,12 @@ type Summary struct {
 	Participants int
 }
 
+// participantSees limits requests r to those an employee (NIP as the argument) takes part
+// in and that were submitted at least once: a draft, and a draft withdrawn before it was
+// ever submitted, are the OPD's working papers (see canSee).
+const participantSees = `r.submitted_at IS NOT NULL AND r.id IN (SELECT p.request_id FROM dev_request_participants p
+	JOIN employees e ON e.id = p.employee_id WHERE e.nip = ?)`
+
 // List returns one page of the requests the actor may see.
 func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]Summary, domain.Page, error) {
 	page := domain.Page{Limit: f.Limit, Offset: f.Offset}
@@ -112,8 +118,7 @@ func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]Sum
 	case domain.RoleOPD:
 		q = q.Where("r.opd_id = ?", a.OPDID)
 	case domain.RolePegawai:
-		q = q.Where("r.state <> ? AND r.id IN (SELECT p.request_id FROM dev_request_participants p JOIN employees e ON e.id = p.employee_id WHERE e.nip = ?)",
-			StateDraft, a.NIP)
+		q = q.Where(participantSees, a.NIP)
 	default:
 		return nil, page, apperr.Unauthorized("Silakan masuk terlebih dahulu.")
 	}
@@ -149,9 +154,13 @@ func (s *Service) List(ctx context.Context, a domain.Actor, f ListFilter) ([]Sum
 	if err := q.Count(&page.Total).Error; err != nil {
 		return nil, page, apperr.Internal(fmt.Errorf("count requests: %w", err))
 	}
+	// Orders are total (the id breaks ties) and spelt out for NULLs: PostgreSQL sorts NULL
+	// after every value and SQLite before, so a queue without a state filter (drafts have no
+	// submitted_at) would otherwise differ between the databases. Never-submitted requests
+	// come last in the queue.
 	order := "r.updated_at DESC, r.id DESC"
 	if f.Queue {
-		order = "r.submitted_at ASC, r.id ASC"
+		order = "CASE WHEN r.submitted_at IS NULL THEN 1 ELSE 0 END, r.submitted_at ASC, r.id ASC"
 	}
 	var out []Summary
 	err := q.Select(`r.*, o.code AS opd_code, o.name AS opd_name,
@@ -172,8 +181,7 @@ func (s *Service) Counts(ctx context.Context, a domain.Actor) (map[State]int64, 
 	case domain.RoleOPD:
 		q = q.Where("r.opd_id = ?", a.OPDID)
 	case domain.RolePegawai:
-		q = q.Where("r.state <> ? AND r.id IN (SELECT p.request_id FROM dev_request_participants p JOIN employees e ON e.id = p.employee_id WHERE e.nip = ?)",
-			StateDraft, a.NIP)
+		q = q.Where(participantSees, a.NIP)
 	default:
 		return nil, apperr.Unauthorized("Silakan masuk terlebih dahulu.")
 	}

@@ -227,7 +227,7 @@ func TestCounts(t *testing.T) {
 // reportAndVerify takes an approved request through a report with the rows to verified.
 func (f *fixture) reportAndVerify(t *testing.T, id int64, rows ...ReportRow) {
 	t.Helper()
-	if _, err := f.svc.SubmitReport(bg, f.opdUser, id, ReportInput{Participants: rows}); err != nil {
+	if _, err := f.report(f.opdUser, id, ReportInput{Participants: rows}); err != nil {
 		t.Fatalf("report: %v", err)
 	}
 	if _, err := f.svc.VerifyReport(bg, f.rev, id, ""); err != nil {
@@ -256,7 +256,7 @@ func TestParticipantLoads(t *testing.T) {
 		n2 := f.requestInFrom(t, StateApproved, in(d(2026, 7, 1), d(2026, 7, 2), 16, nipA1))
 		f.reportAndVerify(t, n2, ReportRow{NIP: nipA1, Attended: false})
 		n3 := f.requestInFrom(t, StateApproved, in(d(2026, 8, 1), d(2026, 8, 2), 16, nipA1, nipA3))
-		if _, err := f.svc.SubmitReport(bg, f.opdUser, n3, ReportInput{Participants: []ReportRow{
+		if _, err := f.report(f.opdUser, n3, ReportInput{Participants: []ReportRow{
 			{NIP: nipA1, Attended: true, Passed: true}, {NIP: nipA3, Attended: true, Passed: true}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +344,7 @@ func TestOverlaps(t *testing.T) {
 		f.requestInFrom(t, StateSubmitted, in("Peserta lain", d(2026, 3, 10), d(2026, 3, 12), nipA3))
 		// A participant dropped from another request's report does not overlap.
 		dr := f.requestInFrom(t, StateApproved, in("Peserta dibatalkan", d(2026, 3, 10), d(2026, 3, 12), nipA1, nipA3))
-		if _, err := f.svc.SubmitReport(bg, f.opdUser, dr, ReportInput{Participants: []ReportRow{
+		if _, err := f.report(f.opdUser, dr, ReportInput{Participants: []ReportRow{
 			{NIP: nipA1, Dropped: true, Reason: "Bentrok jadwal"}, {NIP: nipA3, Attended: true, Passed: true}}}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/sertika/sertika/internal/apperr"
+	"github.com/sertika/sertika/internal/document"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/nip"
 )
@@ -34,6 +35,10 @@ type ReportRow struct {
 
 // SubmitReport records who took part and sends the report to BKPSDM for review. Only
 // participants who attended and passed become eligible for a certificate.
+//
+// A report describes what happened, so it is refused before the activity's last day (its
+// EndDate, inclusive, in the agency's time zone); on the last day itself it is accepted,
+// since an activity commonly closes with the report being written.
 func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in ReportInput) (*Detail, error) {
 	note, err := cleanNote(in.Note, false)
 	if err != nil {
@@ -46,6 +51,9 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 		return nil, apperr.Invalidf("Peserta paling banyak %d orang.", MaxParticipants)
 	}
 	return s.transition(ctx, a, id, ActionReport, note, 0, func(tx *gorm.DB, r *Request, set map[string]any) error {
+		if err := s.checkActivityEnded(r); err != nil {
+			return err
+		}
 		var existing []Participant
 		if err := tx.Preload("Employee").Where("request_id = ?", r.ID).Find(&existing).Error; err != nil {
 			return apperr.Internal(err)
@@ -171,6 +179,15 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 		set["report_note"] = note
 		return nil
 	})
+}
+
+// checkActivityEnded refuses a realisation report before the activity's last day.
+func (s *Service) checkActivityEnded(r *Request) error {
+	if today := s.today(); today.Before(r.EndDate.Time) {
+		return apperr.Invalidf("Laporan realisasi baru dapat diajukan mulai hari terakhir kegiatan (%s). Kegiatan ini belum selesai.",
+			document.Tanggal(r.EndDate.Time))
+	}
+	return nil
 }
 
 // VerifyReport accepts a realisation report: the request is ready for certificates.

@@ -39,7 +39,7 @@ func TestReportRefusals(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				before := f.snap(t, id)
-				_, err := f.svc.SubmitReport(bg, f.opdUser, id, ReportInput{Participants: tc.rows})
+				_, err := f.report(f.opdUser, id, ReportInput{Participants: tc.rows})
 				assertCode(t, err, apperr.CodeInvalid)
 				if msg := apperr.As(err).Message; !strings.Contains(msg, tc.hint) {
 					t.Errorf("message %q does not mention %q", msg, tc.hint)
@@ -51,7 +51,7 @@ func TestReportRefusals(t *testing.T) {
 			for _, st := range []State{StateDraft, StateSubmitted, StateReturned} {
 				rid := f.requestIn(t, st)
 				before := f.snap(t, rid)
-				_, err := f.svc.SubmitReport(bg, f.opdUser, rid, ReportInput{Participants: []ReportRow{a1, a2}})
+				_, err := f.report(f.opdUser, rid, ReportInput{Participants: []ReportRow{a1, a2}})
 				assertCode(t, err, apperr.CodeConflict)
 				assertUnchanged(t, before, f.snap(t, rid))
 			}
@@ -68,7 +68,7 @@ func TestReportRefusals(t *testing.T) {
 func TestReportOutcomes(t *testing.T) {
 	eachFixture(t, func(t *testing.T, f *fixture) {
 		id := f.requestIn(t, StateApproved)
-		d, err := f.svc.SubmitReport(bg, f.opdUser, id, ReportInput{Note: "Kegiatan selesai", Participants: []ReportRow{
+		d, err := f.report(f.opdUser, id, ReportInput{Note: "Kegiatan selesai", Participants: []ReportRow{
 			{NIP: "19660801 198803 1 001", Attended: true, Passed: true, Score: "87,5"}, // JP omitted → approved JP
 			{NIP: nipA2, Dropped: true, Reason: "Mutasi jabatan", JP: intp(10)},         // dropped → 0 JP
 			{NIP: nipA3, Attended: true, Passed: false, JP: intp(16), Reason: "Pengganti Siti"},
@@ -110,7 +110,7 @@ func TestReportOutcomes(t *testing.T) {
 		}
 		t.Run("not attended means 0 JP even if JP given", func(t *testing.T) {
 			id := f.requestIn(t, StateApproved)
-			if _, err := f.svc.SubmitReport(bg, f.opdUser, id, ReportInput{Participants: []ReportRow{
+			if _, err := f.report(f.opdUser, id, ReportInput{Participants: []ReportRow{
 				{NIP: nipA1, Attended: false, JP: intp(12)}, {NIP: nipA2, Attended: true, JP: intp(0)},
 			}}); err != nil {
 				t.Fatal(err)
@@ -156,7 +156,7 @@ func TestReportReturnedThenResubmitted(t *testing.T) {
 		}}
 		t.Run("same participants, corrected results", func(t *testing.T) {
 			id := f.requestIn(t, StateApproved)
-			if _, err := f.svc.SubmitReport(bg, f.opdUser, id, first); err != nil {
+			if _, err := f.report(f.opdUser, id, first); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := f.svc.ReturnReport(bg, f.rev, id, "Nilai A2 keliru"); err != nil {
@@ -167,7 +167,7 @@ func TestReportReturnedThenResubmitted(t *testing.T) {
 				{NIP: nipA2, Attended: true, Passed: true},
 				{NIP: nipA3, Attended: true, Passed: true, Reason: "Tambahan dari sekolah mitra"},
 			}}
-			d, err := f.svc.SubmitReport(bg, f.opdUser, id, second)
+			d, err := f.report(f.opdUser, id, second)
 			if err != nil {
 				t.Fatalf("resubmit: %v", err)
 			}
@@ -184,14 +184,14 @@ func TestReportReturnedThenResubmitted(t *testing.T) {
 		})
 		t.Run("addition withdrawn in the corrected report", func(t *testing.T) {
 			id := f.requestIn(t, StateApproved)
-			if _, err := f.svc.SubmitReport(bg, f.opdUser, id, first); err != nil {
+			if _, err := f.report(f.opdUser, id, first); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := f.svc.ReturnReport(bg, f.rev, id, "A3 tidak terdaftar sebagai peserta"); err != nil {
 				t.Fatal(err)
 			}
 			second := ReportInput{Participants: []ReportRow{{NIP: nipA1, Attended: true, Passed: true}, {NIP: nipA2, Attended: false}}}
-			if _, err := f.svc.SubmitReport(bg, f.opdUser, id, second); err != nil {
+			if _, err := f.report(f.opdUser, id, second); err != nil {
 				t.Fatalf("resubmit: %v", err)
 			}
 			ps := f.participants(t, id)
@@ -215,7 +215,7 @@ func TestReportReturnedThenResubmitted(t *testing.T) {
 		t.Run("planned participant still required after return", func(t *testing.T) {
 			id := f.requestIn(t, StateReportReturned)
 			before := f.snap(t, id)
-			_, err := f.svc.SubmitReport(bg, f.opdUser, id, ReportInput{Participants: []ReportRow{{NIP: nipA1, Attended: true}}})
+			_, err := f.report(f.opdUser, id, ReportInput{Participants: []ReportRow{{NIP: nipA1, Attended: true}}})
 			assertCode(t, err, apperr.CodeInvalid)
 			assertUnchanged(t, before, f.snap(t, id))
 		})

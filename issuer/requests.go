@@ -381,7 +381,9 @@ func (s *Service) loadRequest(ctx context.Context, tx *gorm.DB, a domain.Actor, 
 var errNoRequest = apperr.NotFound("Usulan tidak ditemukan.")
 
 // canSee decides read access: BKPSDM staff see every request, an OPD its own, an employee
-// those they take part in (once submitted).
+// those they take part in once submitted. "Once submitted" is submitted_at being set (it is
+// never cleared), not the state: a draft withdrawn before it was ever submitted is withdrawn,
+// not draft, yet was never more than the OPD's working paper.
 func (s *Service) canSee(ctx context.Context, tx *gorm.DB, a domain.Actor, r *Request) error {
 	switch a.Role {
 	case domain.RoleAdmin, domain.RoleVerifikator, domain.RolePenandatangan:
@@ -392,7 +394,7 @@ func (s *Service) canSee(ctx context.Context, tx *gorm.DB, a domain.Actor, r *Re
 		}
 		return apperr.Forbidden("Usulan ini milik OPD lain.")
 	case domain.RolePegawai:
-		if r.State != StateDraft {
+		if r.SubmittedAt != nil {
 			var n int64
 			tx.WithContext(ctx).Model(&Participant{}).
 				Joins("JOIN employees e ON e.id = dev_request_participants.employee_id").
@@ -678,6 +680,17 @@ func (s *Service) AddAttachment(ctx context.Context, a domain.Actor, id int64, p
 		}
 		if err := tx.Create(&att).Error; err != nil {
 			return apperr.Internal(err)
+		}
+		// An attachment changes the request like an edit does: bump its version, so that a
+		// form or client holding the old version (optimistic locking, RequestInput.Version)
+		// learns that the request moved on.
+		res := tx.Model(&Request{}).Where("id = ? AND version = ?", req.ID, req.Version).
+			Updates(map[string]any{"version": req.Version + 1, "updated_at": att.UploadedAt})
+		if res.Error != nil {
+			return apperr.Internal(res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return errStale
 		}
 		return s.record(tx, a, id, ActionAttach, req.State, req.State, PurposeLabel(purpose)+": "+name)
 	})

@@ -500,6 +500,18 @@ type cellReader struct {
 	rec    record
 	cols   columns
 	reject func(format string, a ...any)
+	// rejectIn, when set, also records the column a problem concerns (the fact imports
+	// report it); without it fail falls back to reject.
+	rejectIn func(col, format string, a ...any)
+}
+
+// fail rejects the record for a problem with the column col.
+func (c cellReader) fail(col, format string, a ...any) {
+	if c.rejectIn != nil {
+		c.rejectIn(col, format, a...)
+		return
+	}
+	c.reject(format, a...)
 }
 
 // checkWidth rejects a record with values to the right of the header's last column.
@@ -521,10 +533,10 @@ func (c cellReader) text(name string, maxLen int) string {
 	}
 	v := strings.TrimSpace(c.rec.cells[i])
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		c.reject("Kolom %s berisi karakter kontrol (mis. baris baru atau tab di dalam sel).", name)
+		c.fail(name, "Kolom %s berisi karakter kontrol (mis. baris baru atau tab di dalam sel).", name)
 	}
 	if n := utf8.RuneCountInString(v); maxLen > 0 && n > maxLen {
-		c.reject("Kolom %s terlalu panjang (%d karakter; paling banyak %d).", name, n, maxLen)
+		c.fail(name, "Kolom %s terlalu panjang (%d karakter; paling banyak %d).", name, n, maxLen)
 	}
 	return v
 }
@@ -538,7 +550,7 @@ func (c cellReader) nip(now time.Time) (string, nip.Info, bool) {
 	case err == nil:
 		return info.NIP, info, true
 	case scientific.MatchString(raw):
-		c.reject("NIP %q tertulis sebagai angka berformat ilmiah, sehingga digit terakhirnya hilang. Format kolom NIP sebagai Teks lalu ketik ulang NIP.", raw)
+		c.fail(ColNIP, "NIP %q tertulis sebagai angka berformat ilmiah, sehingga digit terakhirnya hilang. Format kolom NIP sebagai Teks lalu ketik ulang NIP.", raw)
 	default:
 		msg := err.Error()
 		if ne, ok := err.(*nip.Error); ok {
@@ -547,7 +559,7 @@ func (c cellReader) nip(now time.Time) (string, nip.Info, bool) {
 				msg += " Bila NIP diketik sebagai angka di Excel, tiga digit terakhirnya berubah menjadi 000: format kolom NIP sebagai Teks lalu ketik ulang."
 			}
 		}
-		c.reject("%s", msg)
+		c.fail(ColNIP, "%s", msg)
 	}
 	return raw, info, false
 }

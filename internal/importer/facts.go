@@ -33,7 +33,8 @@ import (
 //   - The affected employees' stored scores are recomputed in the import's transaction
 //     (Rescorer), so a score never disagrees with the facts on record.
 //
-// Kinds (command `sertika import KIND FILE`):
+// Kinds (command `sertika import KIND FILE`; FactTemplateCSV and FactTemplateXLSX give a
+// template of each):
 //
 //	skp           nip, tahun, nilai, predikat
 //	hukdis        nip, tingkat, tanggal_mulai, jenis, nomor_sk
@@ -80,6 +81,13 @@ var FactKinds = []FactKind{FactSKP, FactHukdis, FactPengembangan}
 type Rescorer interface {
 	RescoreAffected(ctx context.Context, tx *gorm.DB, employeeIDs []int64) error
 }
+
+// NoRescore is a Rescorer that leaves stored scores alone (they wait for the next
+// `sertika rescore`), for a caller that runs without a scoring store.
+type NoRescore struct{}
+
+// RescoreAffected does nothing.
+func (NoRescore) RescoreAffected(context.Context, *gorm.DB, []int64) error { return nil }
 
 // Columns of the fact files.
 const (
@@ -184,14 +192,23 @@ type factRow[R any] struct {
 	nip      string
 	validNIP bool
 	reasons  []string
+	problems []Problem // reasons with the column each concerns
 	rec      R
 	empID    int64
 	name     string
 	old      *R // the stored record the row updates (nil: a new record)
 }
 
+// reject rejects the row for a reason that concerns it as a whole.
 func (r *factRow[R]) reject(format string, a ...any) {
-	r.reasons = append(r.reasons, fmt.Sprintf(format, a...))
+	r.rejectIn("", format, a...)
+}
+
+// rejectIn rejects the row for a reason that concerns one column (or a few, comma-separated).
+func (r *factRow[R]) rejectIn(col, format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	r.reasons = append(r.reasons, msg)
+	r.problems = append(r.problems, Problem{Column: col, Reason: msg})
 }
 
 // factOps is what differs between the kinds of fact.
@@ -259,7 +276,7 @@ func runFactImport[R any](ctx context.Context, db *database.DB, rescorer Rescore
 			}
 		}
 		r := &factRow[R]{line: rec.line}
-		c := cellReader{rec: rec, cols: up.cols, reject: r.reject}
+		c := cellReader{rec: rec, cols: up.cols, reject: r.reject, rejectIn: r.rejectIn}
 		c.checkWidth()
 		r.nip, _, r.validNIP = c.nip(now)
 		ops.parse(r, c, now)
@@ -421,7 +438,7 @@ func resolveEmployees[R any](ctx context.Context, tx *gorm.DB, rows []*factRow[R
 		}
 		e, ok := byNIP[r.nip]
 		if !ok {
-			r.reject("NIP %s tidak terdaftar sebagai pegawai. Impor data pegawai terlebih dahulu.", r.nip)
+			r.rejectIn(ColNIP, "NIP %s tidak terdaftar sebagai pegawai. Impor data pegawai terlebih dahulu.", r.nip)
 			continue
 		}
 		r.empID, r.name = e.ID, e.Name
@@ -518,7 +535,7 @@ func planFacts[R any](rep *Report, rows []*factRow[R], cols columns, ops factOps
 		res := RowResult{Line: r.line, NIP: r.nip, Name: r.name}
 		switch {
 		case len(r.reasons) > 0:
-			res.Action, res.Reason = ActionRejected, strings.Join(r.reasons, " ")
+			res.Action, res.Reason, res.Problems = ActionRejected, strings.Join(r.reasons, " "), r.problems
 			rep.Rejected++
 		case r.old == nil:
 			res.Action = ActionCreated
@@ -574,13 +591,13 @@ func dateCell(c cellReader, name string, required bool) domain.Date {
 	v := c.text(name, 0)
 	if v == "" {
 		if required {
-			c.reject("Kolom %s wajib diisi.", name)
+			c.fail(name, "Kolom %s wajib diisi.", name)
 		}
 		return domain.Date{}
 	}
 	d, ok := parseFactDate(v)
 	if !ok {
-		c.reject("Kolom %s: tanggal %q tidak sah; gunakan TTTT-BB-HH (misalnya 2024-03-31) atau HH-BB-TTTT (31-03-2024).", name, v)
+		c.fail(name, "Kolom %s: tanggal %q tidak sah; gunakan TTTT-BB-HH (misalnya 2024-03-31) atau HH-BB-TTTT (31-03-2024).", name, v)
 	}
 	return d
 }
@@ -697,9 +714,9 @@ func skpOps() factOps[skpRecord] {
 			y := c.text(ColYear, 0)
 			if n, ok := wholeNumber(y); !ok || n < 1990 || n > now.Year() {
 				if y == "" {
-					c.reject("Kolom tahun wajib diisi.")
+					c.fail(ColYear, "Kolom tahun wajib diisi.")
 				} else {
-					c.reject("Tahun %q tidak sah: tahun empat digit dari 1990 sampai %d.", y, now.Year())
+					c.fail(ColYear, "Tahun %q tidak sah: tahun empat digit dari 1990 sampai %d.", y, now.Year())
 				}
 			} else {
 				rec.Year = n
@@ -707,19 +724,19 @@ func skpOps() factOps[skpRecord] {
 			v, p := c.text(ColValue, 0), c.text(ColPredikat, 0)
 			switch {
 			case v == "" && p == "":
-				c.reject("Isi nilai atau predikat SKP.")
+				c.fail(ColValue+", "+ColPredikat, "Isi nilai atau predikat SKP.")
 			case v != "" && p != "":
-				c.reject("Isi nilai atau predikat SKP, tidak keduanya.")
+				c.fail(ColValue+", "+ColPredikat, "Isi nilai atau predikat SKP, tidak keduanya.")
 			case v != "":
 				x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
 				hundredths := math.Round(x * 100)
 				switch {
 				case err != nil || math.IsNaN(x) || math.IsInf(x, 0):
-					c.reject("Nilai SKP %q bukan angka.", v)
+					c.fail(ColValue, "Nilai SKP %q bukan angka.", v)
 				case x < 0 || x > maxSKPValue:
-					c.reject("Nilai SKP %s di luar rentang 0 sampai %d.", v, maxSKPValue)
+					c.fail(ColValue, "Nilai SKP %s di luar rentang 0 sampai %d.", v, maxSKPValue)
 				case math.Abs(x*100-hundredths) > 1e-6:
-					c.reject("Nilai SKP %s: paling banyak 2 desimal.", v)
+					c.fail(ColValue, "Nilai SKP %s: paling banyak 2 desimal.", v)
 				default:
 					x = hundredths / 100
 					rec.Value = &x
@@ -727,7 +744,7 @@ func skpOps() factOps[skpRecord] {
 			default:
 				code, ok := normPredikat(p)
 				if !ok {
-					c.reject("Predikat %q tidak dikenal; gunakan sangat_baik, baik, butuh_perbaikan, kurang atau sangat_kurang.", p)
+					c.fail(ColPredikat, "Predikat %q tidak dikenal; gunakan sangat_baik, baik, butuh_perbaikan, kurang atau sangat_kurang.", p)
 				}
 				rec.Predikat = code
 			}
@@ -800,13 +817,13 @@ func hukdisOps() factOps[penaltyRecord] {
 			if code, ok := penaltyLevels[strings.ToLower(lv)]; ok {
 				rec.Level = code
 			} else if lv == "" {
-				c.reject("Kolom tingkat wajib diisi (R, S atau B).")
+				c.fail(ColLevel, "Kolom tingkat wajib diisi (R, S atau B).")
 			} else {
-				c.reject("Tingkat hukuman disiplin %q tidak dikenal; gunakan R (ringan), S (sedang) atau B (berat).", lv)
+				c.fail(ColLevel, "Tingkat hukuman disiplin %q tidak dikenal; gunakan R (ringan), S (sedang) atau B (berat).", lv)
 			}
 			rec.StartDate = dateCell(c, ColStartDate, true)
 			if !rec.StartDate.IsZero() && rec.StartDate.Year() > now.Year()+1 {
-				c.reject("Tanggal mulai %s terlalu jauh di masa depan.", rec.StartDate)
+				c.fail(ColStartDate, "Tanggal mulai %s terlalu jauh di masa depan.", rec.StartDate)
 			}
 			rec.Kind = c.text(ColPenaltyKind, maxOrganizerLen)
 			rec.DecreeNumber = c.text(ColDecree, maxNumberLen)
@@ -944,34 +961,34 @@ func pengembanganOps() factOps[externalRecord] {
 			if code, ok := normKind(kind); ok {
 				rec.Kind = code
 			} else if kind == "" {
-				c.reject("Kolom kode_jenis wajib diisi.")
+				c.fail(ColKindCode, "Kolom kode_jenis wajib diisi.")
 			} else {
-				c.reject("Kode jenis pengembangan %q tidak dikenal; gunakan kode pada tabel jenis (mis. teknis, bimtek, seminar, kepemimpinan) atau jenisDiklatId SIASN 1–25.", kind)
+				c.fail(ColKindCode, "Kode jenis pengembangan %q tidak dikenal; gunakan kode pada tabel jenis (mis. teknis, bimtek, seminar, kepemimpinan) atau jenisDiklatId SIASN 1–25.", kind)
 			}
 			lv := c.text(ColLevel, 0)
 			switch {
 			case rec.Kind == "kepemimpinan" && lv == "":
-				c.reject("Kolom tingkat wajib diisi untuk pelatihan kepemimpinan (pkp, pka, pkn2, pkn1, pim4, pim3, pim2 atau pim1).")
+				c.fail(ColLevel, "Kolom tingkat wajib diisi untuk pelatihan kepemimpinan (pkp, pka, pkn2, pkn1, pim4, pim3, pim2 atau pim1).")
 			case rec.Kind == "kepemimpinan":
 				if code, ok := normLevel(lv); ok {
 					rec.Level = code
 				} else {
-					c.reject("Tingkat pelatihan kepemimpinan %q tidak dikenal; gunakan pkp, pka, pkn2, pkn1, pim4, pim3, pim2 atau pim1.", lv)
+					c.fail(ColLevel, "Tingkat pelatihan kepemimpinan %q tidak dikenal; gunakan pkp, pka, pkn2, pkn1, pim4, pim3, pim2 atau pim1.", lv)
 				}
 			case lv != "" && rec.Kind != "":
-				c.reject("Kolom tingkat hanya diisi untuk pelatihan kepemimpinan.")
+				c.fail(ColLevel, "Kolom tingkat hanya diisi untuk pelatihan kepemimpinan.")
 			}
 			rec.Title = c.text(ColTitle, maxFactTitleLen)
 			if rec.Title == "" {
-				c.reject("Kolom nama (nama kegiatan) wajib diisi.")
+				c.fail(ColTitle, "Kolom nama (nama kegiatan) wajib diisi.")
 			}
 			jp := c.text(ColJP, 0)
 			if n, ok := wholeNumber(jp); ok && n >= 0 && n <= maxJP {
 				rec.JP = n
 			} else if jp == "" {
-				c.reject("Kolom jumlah_jp wajib diisi.")
+				c.fail(ColJP, "Kolom jumlah_jp wajib diisi.")
 			} else {
-				c.reject("Jumlah JP %q tidak sah: bilangan bulat 0 sampai %d.", jp, maxJP)
+				c.fail(ColJP, "Jumlah JP %q tidak sah: bilangan bulat 0 sampai %d.", jp, maxJP)
 			}
 			rec.StartDate = dateCell(c, ColStartDate, false)
 			rec.EndDate = dateCell(c, ColEndDate, true)
@@ -979,9 +996,9 @@ func pengembanganOps() factOps[externalRecord] {
 			switch {
 			case rec.EndDate.IsZero():
 			case rec.EndDate.After(today.Time):
-				c.reject("Tanggal selesai %s belum lewat: hanya kegiatan yang sudah selesai yang dicatat.", rec.EndDate)
+				c.fail(ColEndDate, "Tanggal selesai %s belum lewat: hanya kegiatan yang sudah selesai yang dicatat.", rec.EndDate)
 			case !rec.StartDate.IsZero() && rec.StartDate.After(rec.EndDate.Time):
-				c.reject("Tanggal mulai %s sesudah tanggal selesai %s.", rec.StartDate, rec.EndDate)
+				c.fail(ColStartDate, "Tanggal mulai %s sesudah tanggal selesai %s.", rec.StartDate, rec.EndDate)
 			}
 			rec.Organizer = c.text(ColOrganizer, maxOrganizerLen)
 			rec.CertificateNumber = c.text(ColCertNumber, maxNumberLen)
@@ -1032,7 +1049,7 @@ func pengembanganOps() factOps[externalRecord] {
 			}
 			for _, r := range rows {
 				if e, ok := own[r.rec.CertificateNumber]; ok && r.rec.CertificateNumber != "" && e == r.empID {
-					r.reject("Nomor sertifikat %s adalah sertifikat yang diterbitkan Sertika untuk pegawai ini; tidak perlu diimpor.", r.rec.CertificateNumber)
+					r.rejectIn(ColCertNumber, "Nomor sertifikat %s adalah sertifikat yang diterbitkan Sertika untuk pegawai ini; tidak perlu diimpor.", r.rec.CertificateNumber)
 				}
 			}
 			return nil

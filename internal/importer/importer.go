@@ -149,6 +149,15 @@ type RowResult struct {
 	NIP    string `json:"nip"`
 	Name   string `json:"name"`
 	Reason string `json:"reason,omitempty"` // why the row was rejected, in Indonesian
+	// Problems are the reasons one by one with the column each concerns ("" for the row as
+	// a whole); the fact imports fill them, the employee import leaves them empty.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one reason a row was rejected.
+type Problem struct {
+	Column string `json:"column,omitempty"` // header name, or a few comma-separated; "" for the whole row
+	Reason string `json:"reason"`           // in Indonesian
 }
 
 // Report is the outcome of an import, row by row.

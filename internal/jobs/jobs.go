@@ -51,8 +51,9 @@ type Snapshot struct {
 	// Message is the outcome in words, Error the reason of a failure (Indonesian).
 	Message string `json:"message,omitempty"`
 	Error   string `json:"error,omitempty"`
-	// URL is where to go when the job is done (a result page), Download is set when the
-	// job produced a file to download.
+	// URL is where to go when the job is done (a result page; for a failed job, what
+	// explains the failure, when its work said so), Download is set when the job produced a
+	// file to download.
 	URL        string     `json:"url,omitempty"`
 	Download   string     `json:"download,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
@@ -63,7 +64,7 @@ type Snapshot struct {
 // Result is what a job's work answers when it succeeds.
 type Result struct {
 	Message string
-	// URL is a page showing the outcome.
+	// URL is a page showing the outcome (kept also when the work fails).
 	URL string
 	// File is a file the job wrote (a temporary file owned by the registry from now on,
 	// removed when the job expires), offered for download as FileName with ContentType.
@@ -78,6 +79,9 @@ type Func func(ctx context.Context, p *Progress) (Result, error)
 
 // Progress is how a job reports its advance. Its methods are safe for concurrent use.
 type Progress struct{ j *job }
+
+// ID is the job's id, for result addresses that name the job. It never changes.
+func (p *Progress) ID() string { return p.j.snap.ID }
 
 // Phase starts a named step of total units (0 when unknown); done restarts at 0.
 func (p *Progress) Phase(name string, total int64) {
@@ -166,8 +170,12 @@ func (r *Registry) Start(a domain.Actor, key, kind, title string, fn Func) (snap
 	}
 	r.expireLocked(time.Now())
 	if key != "" {
+		// A job that has just finished keeps its key until run releases it; it is not
+		// "running under the key" any more, so it does not stand in for new work.
 		if j, ok := r.keys[key]; ok {
-			return j.snapshot(), false, nil
+			if snap := j.snapshot(); snap.State == Running {
+				return snap, false, nil
+			}
 		}
 	}
 	id, err := newID()
@@ -212,6 +220,8 @@ func (r *Registry) run(j *job, fn Func) {
 		if res.File != "" {
 			_ = os.Remove(res.File)
 		}
+		// A failed job may still point somewhere useful (the findings that refused a batch).
+		j.snap.URL = res.URL
 	} else {
 		j.snap.State = Done
 		j.snap.Message, j.snap.URL = res.Message, res.URL
