@@ -85,7 +85,7 @@ func (r accessRow) url() string {
 // accessTable is the role × route table: the foundation's rows below and each feature's
 // rows from its own file (access_*_test.go).
 var accessTable = slices.Concat(accessRowsFoundation, accessRowsRequestAPI, accessRowsRequestPages, accessRowsCertificatePages,
-	accessRowsCertificateAPI, accessRowsScoring, accessRowsExternal, accessRowsFactImport, accessRowsJobs)
+	accessRowsCertificateAPI, accessRowsScoring, accessRowsExternal, accessRowsFactImport, accessRowsJobs, accessRowsRescore)
 
 // accessRowsFoundation classify the foundation's routes.
 var accessRowsFoundation = []accessRow{

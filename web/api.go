@@ -37,6 +37,7 @@ func (s *Server) routesAPI() {
 	s.routesRequestAPI(api)
 	s.routesCertificateAPI(api)
 	s.routesScoringAPI(api)
+	s.routesRescoreAPI(api)
 	s.routesExternalAPI(api)
 	s.routesFactImportAPI(api)
 	s.routesJobAPI(api)

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"archive/zip"
-	"bytes"
+	"bufio"
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sertika/sertika/internal/apperr"
-	"github.com/sertika/sertika/internal/document"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/issuer"
@@ -80,15 +79,33 @@ func (s *Server) viewCertificate(c *issuer.Certificate) certificateView {
 		RevokeNote: c.RevokeNote, Replaces: c.Replaces, ReplacedBy: c.ReplacedBy}
 }
 
+// apiIssue issues a request's batch. By default it answers when the batch is signed, with
+// its certificates (201; 200 when everything had been issued before). With ?async=true it
+// runs the checks, and when they pass answers 202 at once with the signing job
+// (GET /api/v1/jobs/{id} follows it); findings are answered as by the synchronous call.
 func (s *Server) apiIssue(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
+	async := false
+	if v := c.Query("async"); v != "" {
+		if async, err = strconv.ParseBool(v); err != nil {
+			return apperr.Invalid("Parameter async harus true atau false.")
+		}
+	}
+	if async {
+		return s.checkThenIssue(c, id)
+	}
 	b, err := s.Issuance.Issue(c.UserContext(), actor(c), id)
 	if err != nil {
 		return err
 	}
+	return s.answerIssued(c, b)
+}
+
+// answerIssued answers a signed batch through the API.
+func (s *Server) answerIssued(c *fiber.Ctx, b *issuer.Batch) error {
 	out := make([]certificateView, len(b.Certificates))
 	for i := range b.Certificates {
 		out[i] = s.viewCertificate(&b.Certificates[i])
@@ -176,20 +193,10 @@ func (s *Server) certificatePDF(c *fiber.Ctx, cert *issuer.Certificate) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	return s.Certificates.Render(document.CertificateData{
-		AgencyName: ag.Name, BKPSDMName: ag.BKPSDMName, AgencyCity: ag.City, Logo: ag.Logo,
-		Number: cert.Number, HolderName: cert.HolderName, NIP: cert.NIP, Position: cert.Position, OPDName: cert.OPDName,
-		ActivityTitle: cert.Title, KindLabel: cert.KindLabel(), Organizer: cert.Organizer,
-		StartDate: cert.StartDate.Time, EndDate: cert.EndDate.Time, JP: cert.JP, RecommendationNumber: cert.RecommendationNumber,
-		Place: cert.Place, IssuedAt: cert.IssuedAt, SignerName: cert.SignerName, SignerNIP: cert.SignerNIP,
-		SignerTitle: cert.SignerTitle, SignerRank: cert.SignerRank, VerifyURL: s.Issuance.VerifyURL(cert),
-		ShortCode: cert.ShortCode(), PublicURL: s.PublicURL,
-	})
+	return s.Certificates.Render(s.Issuance.PDFData(cert, ag))
 }
 
-func pdfName(cert *issuer.Certificate) string {
-	return "sertifikat-" + strings.NewReplacer("/", "-", " ", "").Replace(cert.Number) + ".pdf"
-}
+func pdfName(cert *issuer.Certificate) string { return issuer.PDFFileName(cert) }
 
 func (s *Server) apiCertificatePDF(c *fiber.Ctx) error {
 	cert, err := s.Issuance.Get(c.UserContext(), actor(c), c.Params("cid"))
@@ -206,50 +213,46 @@ func (s *Server) apiCertificatePDF(c *fiber.Ctx) error {
 	return c.Send(pdf)
 }
 
-// apiCertificatesZip answers one ZIP with the PDFs of all live certificates of a request.
+// apiCertificatesZip answers one ZIP with the PDFs of all live certificates of a request
+// that the caller may see, in number order, streamed as it is built (PDFs rendered on every
+// core, issuer.WriteZip): the first bytes leave at once, and memory holds a few dozen PDFs
+// whatever the batch's size. The browser's button builds the same ZIP in a background job
+// with progress instead (certificatesZipJob).
 func (s *Server) apiCertificatesZip(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	// A request has at most issuer.MaxParticipants certificates; page through all of them.
-	var list []issuer.Certificate
-	for {
-		page, p, err := s.Issuance.List(c.UserContext(), actor(c), issuer.CertFilter{RequestID: id, State: issuer.CertValid,
-			Limit: 500, Offset: len(list)})
-		if err != nil {
-			return err
-		}
-		list = append(list, page...)
-		if len(page) == 0 || int64(len(list)) >= p.Total {
-			break
-		}
+	ctx := c.UserContext()
+	list, err := s.Issuance.ListAll(ctx, actor(c), issuer.CertFilter{RequestID: id, State: issuer.CertValid})
+	if err != nil {
+		return err
 	}
 	if len(list) == 0 {
-		return apperr.NotFound("Belum ada sertifikat untuk usulan ini.")
+		return errNoCertificates
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for i := range list {
-		pdf, err := s.certificatePDF(c, &list[i])
-		if err != nil {
-			return apperr.Internal(err)
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: pdfName(&list[i]), Method: zip.Store, Modified: list[i].IssuedAt})
-		if err != nil {
-			return apperr.Internal(err)
-		}
-		if _, err := w.Write(pdf); err != nil {
-			return apperr.Internal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return apperr.Internal(err)
+	ag, err := s.Directory.GetAgency(ctx)
+	if err != nil {
+		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition("attachment", "sertifikat-usulan-"+strconv.FormatInt(id, 10)+".zip"))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(buf.Bytes())
+	// The writer runs after the handler returned (the fiber.Ctx is gone by then): it uses only
+	// what it captured. A client that goes away makes the writes fail, which stops it.
+	iss, renderer, log := s.Issuance, s.Certificates, s.Logger
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		err := issuer.WriteZip(context.Background(), w, list, func(cert *issuer.Certificate) ([]byte, error) {
+			return renderer.Render(iss.PDFData(cert, ag))
+		}, nil)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			log.Warn("certificate ZIP stream ended early", "request_id", id, "err", err)
+		}
+	})
+	return nil
 }
 
 type revokeBody struct {

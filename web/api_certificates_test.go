@@ -21,6 +21,7 @@ import (
 
 	"github.com/sertika/sertika/internal/document"
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/jobs"
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/issuer"
@@ -288,7 +289,7 @@ var base32IDRE = regexp.MustCompile(`^[A-Z2-7]{16}$`)
 // ---- issuing ----
 
 func TestAPICertificateIssue(t *testing.T) {
-	eachServer(t, func(t *testing.T, ts *testServer) {
+	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
 		tok := ts.tokens()
 		signer := tok[domain.RolePenandatangan]
 		ts.acAddEmployee(t)
@@ -416,8 +417,12 @@ func TestAPICertificateIssue(t *testing.T) {
 			resp, body = ts.api("POST", p, signer, "")
 			wantRefusal(t, p, resp, body, 404, "not_found", "Usulan tidak ditemukan.")
 		}
-		// Request 1 runs two weeks ahead: verified, its certificates still wait for the end.
+		// Request 1 runs two weeks ahead: verified on its last day (a report is refused
+		// before), its certificates still wait for the end.
 		ts.act(t, "POST", reqPath(1, "approve"), tok[domain.RoleVerifikator], "", 200)
+		ts.cpToLastDay(t, clock, 1)
+		tok = ts.tokens()
+		signer = tok[domain.RolePenandatangan]
 		ts.act(t, "POST", reqPath(1, "report"), tok[domain.RoleOPD], fmt.Sprintf(
 			`{"participants":[{"nip":%q,"attended":true,"passed":true},{"nip":%q,"attended":false,"passed":false}]}`, nipA1, nipA2), 200)
 		ts.act(t, "POST", reqPath(1, "report/verify"), tok[domain.RoleVerifikator], "", 200)
@@ -1095,4 +1100,55 @@ func certificateSchemaCalls(t *testing.T, ts *testServer, doc map[string]any, op
 		}
 	}
 	do(call{verifyOp, "GET", "/api/v1/verify", "", ""}, 400)
+}
+
+// TestAPICertificateIssueAsync issues with ?async=true: 202 with the signing job, which
+// GET /api/v1/jobs/{id} follows to its end; the batch is then on record. Findings and
+// refusals still come back synchronously; a bad async value is refused.
+func TestAPICertificateIssueAsync(t *testing.T) {
+	eachServer(t, func(t *testing.T, ts *testServer) {
+		tok := ts.tokens()
+		signer := tok[domain.RolePenandatangan]
+		ts.acAgency(t)
+		ts.acAddEmployee(t)
+		id := ts.acVerifiedRequest(t, tok)
+		path := reqPath(id, "certificates")
+
+		resp, body := ts.api("POST", path+"?async=kadang", signer, "")
+		wantRefusal(t, "bad async", resp, body, 400, "invalid", "Parameter async harus true atau false.")
+		resp, body = ts.api("POST", path+"?async=true", tok[domain.RoleVerifikator], "")
+		wantRefusal(t, "verifikator async", resp, body, 403, "forbidden")
+		// A finding: refused at once, as without async, and nothing written.
+		rows := ts.acRows(t)
+		ts.db.Gorm.Exec("UPDATE agency SET head_name = '' WHERE id = 1")
+		resp, body = ts.api("POST", path+"?async=true", signer, "")
+		wantRefusal(t, "async with a finding", resp, body, 400, "invalid", "Penerbitan sertifikat ditolak (1 temuan)", "Data instansi belum lengkap")
+		if after := ts.acRows(t); after != rows {
+			t.Errorf("an async refusal wrote: %s, was %s", after, rows)
+		}
+		ts.acAgency(t)
+
+		resp, body = ts.api("POST", path+"?async=true", signer, "")
+		job := decode[jobs.Snapshot](t, "async issue", body)
+		if resp.StatusCode != 202 || job.ID == "" || job.Kind != "issue" || resp.Header.Get("Location") != "/api/v1/jobs/"+job.ID {
+			t.Fatalf("async issue: %d %v %s", resp.StatusCode, resp.Header, body)
+		}
+		if _, err := ts.srv.Jobs.Wait(context.Background(), ts.userActor(testUsers[domain.RolePenandatangan]), job.ID); err != nil {
+			t.Fatal(err)
+		}
+		job = decode[jobs.Snapshot](t, "job", ts.call(t, "GET", "/api/v1/jobs/"+job.ID, signer, "", 200))
+		if job.State != jobs.Done || job.Message != "2 sertifikat ditandatangani dan diterbitkan." ||
+			job.URL != fmt.Sprintf("/api/v1/certificates?request=%d", id) || job.Percent != 100 {
+			t.Fatalf("finished job: %+v", job)
+		}
+		list := decode[acPage](t, "certificates", ts.call(t, "GET", job.URL, signer, "", 200))
+		if list.Total != 2 || list.Items[0].Token == "" {
+			t.Errorf("after the async issue: %+v", list)
+		}
+		// The synchronous call now answers 200 with the same certificates, issuing nothing.
+		again := decode[acIssue](t, "re-run", ts.call(t, "POST", path+"?async=false", signer, "", 200))
+		if again.Issued != 0 || len(again.Certificates) != 2 {
+			t.Errorf("sync re-run: %+v", again)
+		}
+	})
 }

@@ -268,7 +268,9 @@ func TestAPIRequestFlow(t *testing.T) {
 			t.Errorf("actions of the OPD on an approved request: %v", r.Actions)
 		}
 
-		// After the activity the OPD reports: nipA1 attended and passed.
+		// After the activity the OPD reports: nipA1 attended and passed. (A report is refused
+		// before the activity's last day: the activity is moved to end today.)
+		ts.activityEndsToday(t, id)
 		r = ts.act(t, "POST", reqPath(id, "report"), opd,
 			fmt.Sprintf(`{"participants":[{"nip":%q,"attended":true,"passed":true,"score":"90"}],"note":"Terlaksana."}`, nipA1), 200)
 		if r.State != "reported" || r.Version != 7 || r.ReportNote != "Terlaksana." || len(r.Participants) != 1 {
@@ -448,7 +450,9 @@ func TestAPIRequestInvalidTransitions(t *testing.T) {
 		if after := ts.call(t, "GET", reqPath(1), rev, "", 200); after != before {
 			t.Errorf("refused decisions changed request 1:\n%s\nwas\n%s", after, before)
 		}
-		// A report must be complete and consistent.
+		// A report must be complete and consistent (checked on the activity's last day, when
+		// a report is first accepted).
+		ts.activityEndsToday(t, approved)
 		before = ts.call(t, "GET", reqPath(approved), opd, "", 200)
 		for _, tc := range []struct{ body, want string }{
 			{`{"participants":[]}`, "Laporan harus memuat daftar peserta."},
@@ -514,7 +518,8 @@ func TestAPIRequestRoles(t *testing.T) {
 			resp, body = ts.api("POST", reqPath(draft, "submit"), tok[role], "")
 			wantError(t, string(role)+" submit", resp, body, 403, "forbidden")
 		}
-		if r := ts.act(t, "GET", reqPath(1), rev, "", 200); r.State != "submitted" || r.Version != 2 {
+		// Version 3: created, attachment, submitted.
+		if r := ts.act(t, "GET", reqPath(1), rev, "", 200); r.State != "submitted" || r.Version != 3 {
 			t.Errorf("request 1 changed by refused calls: %+v", r)
 		}
 		if r := ts.act(t, "GET", reqPath(draft), opd, "", 200); r.State != "draft" || r.Version != 1 {
@@ -627,6 +632,7 @@ func TestAPIRepeatedActions(t *testing.T) {
 		wantRefusal(t, "reject after own approval", resp, body, 409, "conflict", `berstatus "Disetujui"`)
 
 		report := fmt.Sprintf(`{"participants":[{"nip":%q,"attended":true,"passed":true},{"nip":%q,"attended":true,"passed":true}]}`, nipA1, nipA2)
+		ts.activityEndsToday(t, 1) // a report is refused before the activity's last day
 		r1 := ts.act(t, "POST", reqPath(1, "report"), opd, report, 200)
 		r2 := ts.act(t, "POST", reqPath(1, "report"), opd, report, 200)
 		v1 := ts.act(t, "POST", reqPath(1, "report/verify"), rev, "", 200)

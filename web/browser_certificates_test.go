@@ -26,7 +26,7 @@ func TestBrowserCertificates(t *testing.T) {
 	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
 	ts := newTestServer(t, testdb.NewWithClock(t, database.SQLite, clock.Now))
 	ts.cpAgency(t)
-	ts.cpSample(t)
+	ts.cpSample(t, clock)
 	base := ts.pagesListen(t)
 
 	must := func(what string, a chromedp.Action[string]) string {
@@ -132,11 +132,36 @@ func TestBrowserCertificates(t *testing.T) {
 	}
 	do("confirm", chromedp.Click(chromedp.ID("konfirmasi")))
 	navigate("sign", 200, chromedp.Click(chromedp.CSS(`#form-terbitkan button[type="submit"]`)))
-	do("issued", chromedp.WaitVisible(chromedp.CSS(".flash")), chromedp.WaitVisible(chromedp.ID("unduh-zip")))
-	if flash := must("flash", chromedp.Text(chromedp.CSS(".flash"))); flash != "2 sertifikat ditandatangani dan diterbitkan." {
-		t.Errorf("flash after signing: %q", flash)
+	// The batch is signed by a background job: its progress page (kept up to date by
+	// tugas.js) leads back to the issuance page with the outcome.
+	do("signing job", chromedp.WaitVisible(chromedp.ID("tugas")), chromedp.WaitVisible(chromedp.ID("tugas-lanjut")))
+	if phase := must("job phase", chromedp.Text(chromedp.ID("tugas-tahap"))); phase != "Selesai" {
+		t.Errorf("job phase %q, want Selesai", phase)
+	}
+	if msg := must("job message", chromedp.Text(chromedp.ID("tugas-pesan"))); msg != "2 sertifikat ditandatangani dan diterbitkan." {
+		t.Errorf("job message %q", msg)
+	}
+	shoot("tugas-penerbitan", "#tugas-lanjut")
+	navigate("back to the issuance page", 200, chromedp.Click(chromedp.ID("tugas-lanjut")))
+	do("issued", chromedp.WaitVisible(chromedp.ID("hasil-tugas")), chromedp.WaitVisible(chromedp.ID("unduh-zip")))
+	if flash := must("outcome", chromedp.Text(chromedp.ID("hasil-tugas"))); flash != "2 sertifikat ditandatangani dan diterbitkan." {
+		t.Errorf("outcome after signing: %q", flash)
 	}
 	shoot("sertifikat-kegiatan", "#tabel-sertifikat")
+
+	// ---- all PDFs in one ZIP, built by a background job, then offered for download ----
+	navigate("zip job", 200, chromedp.Click(chromedp.ID("unduh-zip")))
+	do("zip ready", chromedp.WaitVisible(chromedp.ID("tugas-unduh")))
+	if got := must("zip progress", chromedp.Text(chromedp.ID("tugas-angka"))); !strings.Contains(got, "2 dari 2") {
+		t.Errorf("zip job count %q, want 2 dari 2", got)
+	}
+	if href := eval("download link", `document.getElementById("tugas-unduh").getAttribute("href")`); !strings.HasPrefix(href, "/tugas/") ||
+		!strings.HasSuffix(href, "/unduh") {
+		t.Errorf("download link %q", href)
+	}
+	shoot("tugas-zip", "#tugas-unduh")
+	navigate("back to the certificates", 200, chromedp.Navigate(base+"/usulan/1/sertifikat"))
+	do("certificates", chromedp.WaitVisible(chromedp.ID("tabel-sertifikat")))
 	a1 := ts.cpCert(t, nipA1)
 
 	// ---- the certificate's page ----

@@ -106,7 +106,7 @@ func newTestServer(t testing.TB, db *database.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scoring.NewStore(db, nil)
+	sc := scoring.NewStore(db, nil).WithEvidence(files, scoring.ExternalOptions{MaxEvidenceBytes: 1 << 20})
 	iss := issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: "http://sertika.test", QRBudget: qr.CheckBudget,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Scores: sc})
 	srv, err := New(Deps{DB: db, Accounts: acc, Directory: dir, Requests: req, Issuance: iss, Keys: ks, Certificates: renderer, Scoring: sc,

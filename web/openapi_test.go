@@ -565,6 +565,9 @@ func workflowSchemaCases(ts *testServer) []struct {
 	}
 	end := domain.Date{Time: start.AddDate(0, 0, 2)}.String()
 	report := fmt.Sprintf(`{"participants":[{"nip":%q,"attended":true,"passed":true,"score":"88"},{"nip":%q,"attended":false,"passed":false}],"note":"Satu berhalangan."}`, nipA1, nipA2)
+	// Request 1's activity ends today: its reports below are accepted (a report is refused
+	// before the last day), its certificates still wait for the end.
+	ts.activityEndsToday(ts.t, 1)
 	type tc = struct {
 		op, url, who, body string
 		file               string

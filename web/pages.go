@@ -20,8 +20,10 @@ func (s *Server) routesPages() {
 	app.Get("/", requireLogin, s.dashboard)
 	s.routesMasterPages()
 	s.routesRequestPages()
+	s.routesSIASNExportPages() // before /sertifikat/:cid
 	s.routesCertificatePages()
 	s.routesScoringPages()
+	s.routesRescorePages()
 	s.routesExternalPages()
 	s.routesFactImportPages()
 	s.routesJobPages()

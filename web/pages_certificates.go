@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -11,6 +14,7 @@ import (
 
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/jobs"
 	"github.com/sertika/sertika/issuer"
 )
 
@@ -21,9 +25,11 @@ import (
 // four eyes and visibility again on every call (an opd user sees the certificates of its
 // OPD's requests, a pegawai only their own).
 //
-//	GET  /usulan/:id/sertifikat                 signed in (who may see the request); ?periksa=1 runs the checks (signer)
-//	POST /usulan/:id/sertifikat                 penandatangan (sign and issue the batch)
-//	GET  /usulan/:id/sertifikat.zip             signed in (the certificates they may see)
+//	GET  /usulan/:id/sertifikat                 signed in (who may see the request); ?periksa=1 runs the checks (signer);
+//	                                            ?tugas=ID shows the outcome of the signing job ID
+//	POST /usulan/:id/sertifikat                 penandatangan (checks, then signs the batch in a background job)
+//	GET  /usulan/:id/sertifikat.zip             signed in (the certificates they may see, streamed)
+//	POST /usulan/:id/sertifikat.zip             signed in (the same ZIP built by a background job, then downloaded)
 //	GET  /sertifikat                            signed in (scoped by the service; "Sertifikat saya" for pegawai)
 //	GET  /sertifikat/:cid, /pdf, /qr.png        signed in (scoped by the service)
 //	POST /sertifikat/:cid/cabut                 penandatangan
@@ -37,6 +43,7 @@ func (s *Server) routesCertificatePages() {
 	// The downloads answer the same bytes and headers as the API's (web/api_certificates.go):
 	// those handlers only use the signed-in actor.
 	app.Get("/usulan/:id/sertifikat.zip", requireLogin, s.apiCertificatesZip)
+	app.Post("/usulan/:id/sertifikat.zip", requireLogin, s.certificatesZipJob)
 
 	app.Get("/sertifikat", requireLogin, s.certificateList)
 	app.Get("/sertifikat/:cid", requireLogin, s.certificateDetail)
@@ -162,21 +169,41 @@ func (s *Server) issuancePageData(c *fiber.Ctx, status int, id int64, extra fibe
 
 // issuancePage shows the request's eligible participants and certificates; for the signer
 // with ?periksa=1 it runs the pre-issuance checks (nothing is written) and, when they pass,
-// offers the signing form.
+// offers the signing form. ?tugas=ID, where a signing job sends the signer back, shows
+// the job's outcome (and, when it failed, the checks again: a batch refused by findings
+// that appeared after the first check lists every one of them here).
 func (s *Server) issuancePage(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
+	a := actor(c)
 	extra := fiber.Map{}
-	if c.Query("periksa") != "" && actor(c).Role == domain.RolePenandatangan {
-		findings, err := s.Issuance.Check(c.UserContext(), actor(c), id)
+	check := c.Query("periksa") != ""
+	if jobID := c.Query("tugas"); jobID != "" {
+		snap, err := s.Jobs.Get(a, jobID)
+		if err == nil && snap.Kind == jobKindIssue && strings.HasPrefix(snap.URL, issuancePath(id)+"?") {
+			switch snap.State {
+			case jobs.Done:
+				extra["Notice"] = snap.Message
+			case jobs.Failed:
+				extra["Error"] = snap.Error
+				check = true
+			default:
+				extra["Running"] = "/tugas/" + snap.ID
+			}
+		}
+	}
+	if check && a.Role == domain.RolePenandatangan {
+		findings, err := s.Issuance.Check(c.UserContext(), a, id)
 		switch {
 		case err == nil:
 			extra["Checked"], extra["Findings"] = true, findingViews(findings)
 		case apperr.CodeOf(err) == apperr.CodeConflict || apperr.CodeOf(err) == apperr.CodeForbidden:
 			// Not verified, or four eyes: the page explains it; the check has nothing to add.
-			extra["Error"] = apperr.As(err).Message
+			if extra["Error"] == nil {
+				extra["Error"] = apperr.As(err).Message
+			}
 		default:
 			return err
 		}
@@ -187,9 +214,14 @@ func (s *Server) issuancePage(c *fiber.Ctx) error {
 // errNoIssueConfirm answers the signing form sent without its confirmation box ticked.
 var errNoIssueConfirm = apperr.Invalid("Centang pernyataan bahwa data sertifikat sudah Anda periksa sebelum menandatangani.")
 
-// issuanceSign signs the batch (Issuance.Issue) and redirects back to the page, which then
-// lists the certificates. A refused batch comes back with its findings and nothing written;
-// four eyes come back as 403 with the explanation.
+// issuancePath is the issuance page of request id.
+func issuancePath(id int64) string { return "/usulan/" + strconv.FormatInt(id, 10) + "/sertifikat" }
+
+// issuanceSign checks the batch and, when nothing stands in the way, signs it in a
+// background job (startIssueJob) and sends the signer to the job's progress page, which
+// leads back to this page with the outcome. A batch with findings is refused at once, on
+// this page, with every finding and nothing written; four eyes come back as 403 with the
+// explanation. A second click while the batch is being signed finds the same job.
 func (s *Server) issuanceSign(c *fiber.Ctx) error {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -199,26 +231,196 @@ func (s *Server) issuanceSign(c *fiber.Ctx) error {
 		return s.issuancePageData(c, fiber.StatusBadRequest, id, fiber.Map{"Error": errNoIssueConfirm.Message,
 			"ConfirmError": errNoIssueConfirm.Message, "Checked": true})
 	}
-	b, err := s.Issuance.Issue(c.UserContext(), actor(c), id)
+	err = s.checkThenIssue(c, id)
+	if err == nil {
+		return nil
+	}
+	var refused *issuer.RefusedError
+	if errors.As(err, &refused) {
+		return s.issuancePageData(c, fiber.StatusBadRequest, id, fiber.Map{"Refused": true, "Checked": true,
+			"Findings": findingViews(refused.Findings),
+			"Error":    fmt.Sprintf("Penerbitan ditolak: %d temuan. Tidak ada sertifikat yang diterbitkan.", len(refused.Findings))})
+	}
+	switch ae := apperr.As(err); ae.Code {
+	case apperr.CodeInvalid, apperr.CodeConflict, apperr.CodeForbidden:
+		return s.issuancePageData(c, statusOf(ae.Code), id, fiber.Map{"Error": ae.Message})
+	}
+	return err
+}
+
+// checkThenIssue runs the pre-issuance checks of request id and, when they pass, starts the
+// signing job and answers with it (a redirect to its progress page, or 202 through the
+// API). When they find something, Issue is called at once: it refuses the batch under the
+// request's lock, records the refusal in the issuance log and answers the findings (or, if
+// they were fixed in between, issues the batch there and then, answered as a job would be).
+func (s *Server) checkThenIssue(c *fiber.Ctx, id int64) error {
+	a := actor(c)
+	findings, err := s.Issuance.Check(c.UserContext(), a, id)
 	if err != nil {
-		var refused *issuer.RefusedError
-		if errors.As(err, &refused) {
-			return s.issuancePageData(c, fiber.StatusBadRequest, id, fiber.Map{"Refused": true, "Checked": true,
-				"Findings": findingViews(refused.Findings),
-				"Error":    fmt.Sprintf("Penerbitan ditolak: %d temuan. Tidak ada sertifikat yang diterbitkan.", len(refused.Findings))})
-		}
-		switch ae := apperr.As(err); ae.Code {
-		case apperr.CodeInvalid, apperr.CodeConflict, apperr.CodeForbidden:
-			return s.issuancePageData(c, statusOf(ae.Code), id, fiber.Map{"Error": ae.Message})
-		}
 		return err
 	}
-	if b.Issued > 0 {
-		s.flash(c, fmt.Sprintf("%d sertifikat ditandatangani dan diterbitkan.", b.Issued))
-	} else {
-		s.flash(c, "Semua sertifikat usulan ini sudah diterbitkan sebelumnya; tidak ada yang diterbitkan dua kali.")
+	if len(findings) == 0 {
+		return s.startIssueJob(c, id)
 	}
-	return c.Redirect(fmt.Sprintf("/usulan/%d/sertifikat", id), fiber.StatusSeeOther)
+	b, err := s.Issuance.Issue(c.UserContext(), a, id)
+	if err != nil {
+		return err
+	}
+	if isAPI(c) {
+		return s.answerIssued(c, b)
+	}
+	s.flash(c, issuedMessage(b))
+	return c.Redirect(issuancePath(id), fiber.StatusSeeOther)
+}
+
+// jobKindIssue is the kind of the signing jobs; their key is issueJobKey.
+const jobKindIssue = "issue"
+
+// issueJobKey is the key of request id's signing job: one at a time per request, whoever
+// starts it.
+func issueJobKey(id int64) string { return "issue:" + strconv.FormatInt(id, 10) }
+
+// issuePhases name the phases of issuance (issuer.Phase…) on the progress page.
+var issuePhases = map[string]string{
+	issuer.PhaseChecks:  "Memeriksa data peserta",
+	issuer.PhaseSigning: "Menandatangani sertifikat",
+	issuer.PhaseStoring: "Menyimpan sertifikat",
+	issuer.PhaseLog:     "Mencatat log penerbitan",
+	issuer.PhaseScores:  "Memperbarui skor IP ASN pemegang",
+}
+
+// issuedMessage says what a batch did.
+func issuedMessage(b *issuer.Batch) string {
+	if b.Issued > 0 {
+		return fmt.Sprintf("%s sertifikat ditandatangani dan diterbitkan.", thousands(b.Issued))
+	}
+	return "Semua sertifikat usulan ini sudah diterbitkan sebelumnya; tidak ada yang diterbitkan dua kali."
+}
+
+// startIssueJob signs request id's batch in a background job (Issuance.IssueWith, its
+// phases as the job's progress) and answers with the job. The job's address onward is the
+// issuance page with the outcome (for the API: the request's certificates). A job already
+// signing the request is answered instead of a second one; when it is another signer's, the
+// caller is told so (409), since its progress page is not theirs to see.
+func (s *Server) startIssueJob(c *fiber.Ctx, id int64) error {
+	a := actor(c)
+	onward := func(jobID string) string { return issuancePath(id) + "?tugas=" + jobID }
+	if isAPI(c) {
+		onward = func(string) string { return fmt.Sprintf("/api/v1/certificates?request=%d", id) }
+	}
+	title := fmt.Sprintf("Penerbitan sertifikat usulan nomor %d", id)
+	snap, started, err := s.Jobs.Start(a, issueJobKey(id), jobKindIssue, title, func(ctx context.Context, p *jobs.Progress) (jobs.Result, error) {
+		res := jobs.Result{URL: onward(p.ID())}
+		b, err := s.Issuance.IssueWith(ctx, a, id, issuer.IssueOptions{Progress: func(phase string, done, total int) {
+			if done == 0 {
+				p.Phase(issuePhases[phase], int64(total))
+				return
+			}
+			p.Update(int64(done), int64(total))
+		}})
+		if err != nil {
+			return res, err
+		}
+		res.Message = issuedMessage(b)
+		return res, nil
+	})
+	if err != nil {
+		return err
+	}
+	if !started && snap.OwnerID != a.UserID {
+		return apperr.Conflict("Sertifikat usulan ini sedang ditandatangani oleh penandatangan lain. Muat ulang halaman ini sebentar lagi.")
+	}
+	return s.answerJob(c, snap)
+}
+
+// ---- all PDFs of a request in one ZIP, built in the background ----
+
+// certificatesZipJob builds the ZIP of a request's certificates (those the user may see) in
+// a background job and sends the user to its progress page, from which the ZIP is
+// downloaded. One job per request and user runs at a time; a request without any
+// certificate the user may see answers 404 at once.
+func (s *Server) certificatesZipJob(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	_, pg, err := s.Issuance.List(c.UserContext(), a, issuer.CertFilter{RequestID: id, State: issuer.CertValid, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if pg.Total == 0 {
+		return errNoCertificates
+	}
+	key := fmt.Sprintf("zip:%d:%d", id, a.UserID)
+	title := fmt.Sprintf("Unduh semua PDF sertifikat usulan nomor %d", id)
+	return s.startJob(c, key, "zip", title, func(ctx context.Context, p *jobs.Progress) (jobs.Result, error) {
+		return s.buildCertificatesZip(ctx, a, id, p)
+	})
+}
+
+// fileSize says a file's size for people: KB below a megabyte, MB above.
+func fileSize(n int64) string {
+	if n < 1<<20 {
+		return thousands(max(1, n>>10)) + " KB"
+	}
+	return thousands(n>>20) + " MB"
+}
+
+// errNoCertificates answers a ZIP of a request without certificates (that the user may see).
+var errNoCertificates = apperr.NotFound("Belum ada sertifikat untuk usulan ini.")
+
+// buildCertificatesZip renders the PDFs of request id's valid certificates that a may see
+// into a temporary ZIP file (issuer.WriteZip: every core, deterministic bytes) and hands it
+// to the job registry, which offers it for download and removes it when the job expires. A
+// failed or interrupted run removes its file.
+func (s *Server) buildCertificatesZip(ctx context.Context, a domain.Actor, id int64, p *jobs.Progress) (res jobs.Result, err error) {
+	p.Phase("Membaca daftar sertifikat", 0)
+	certs, err := s.Issuance.ListAll(ctx, a, issuer.CertFilter{RequestID: id, State: issuer.CertValid})
+	if err != nil {
+		return res, err
+	}
+	if len(certs) == 0 {
+		return res, errNoCertificates
+	}
+	ag, err := s.Directory.GetAgency(ctx)
+	if err != nil {
+		return res, err
+	}
+	f, err := os.CreateTemp("", "sertika-zip-*.zip")
+	if err != nil {
+		return res, apperr.Internal(err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	p.Phase("Menyusun PDF", int64(len(certs)))
+	err = issuer.WriteZip(ctx, bw, certs, func(c *issuer.Certificate) ([]byte, error) {
+		return s.Certificates.Render(s.Issuance.PDFData(c, ag))
+	}, p.Func())
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return res, apperr.Internal(fmt.Errorf("build certificate zip: %w", err))
+	}
+	st, err := f.Stat()
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		return res, apperr.Internal(err)
+	}
+	return jobs.Result{
+		Message:  fmt.Sprintf("%s PDF sertifikat siap diunduh dalam satu berkas ZIP (%s).", thousands(len(certs)), fileSize(st.Size())),
+		URL:      issuancePath(id),
+		File:     f.Name(),
+		FileName: fmt.Sprintf("sertifikat-usulan-%d.zip", id), ContentType: "application/zip",
+	}, nil
 }
 
 // ---- the list ----

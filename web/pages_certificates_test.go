@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/jobs"
 	"github.com/sertika/sertika/issuer"
 )
 
@@ -40,15 +42,18 @@ func (ts *testServer) cpAgency(t *testing.T) {
 
 func jp(n int) *int { return &n }
 
-// cpVerify drives a submitted request to verified: the reviewer approves it, its OPD user
-// reports rows, the reviewer verifies the report.
-func (ts *testServer) cpVerify(t *testing.T, id int64, opdUser string, rows ...issuer.ReportRow) {
+// cpVerify drives a submitted request to verified: the reviewer approves it, the clock
+// moves on to the activity's last day (a report is refused before it), its OPD user reports
+// rows, the reviewer verifies the report. Sessions do not survive the move (sign in
+// afterwards).
+func (ts *testServer) cpVerify(t *testing.T, clock *fakeClock, id int64, opdUser string, rows ...issuer.ReportRow) {
 	t.Helper()
 	ctx := context.Background()
 	rev := ts.rpActor(testUsers[domain.RoleVerifikator])
 	if _, err := ts.srv.Requests.Approve(ctx, rev, id, ""); err != nil {
 		t.Fatalf("approve %d: %v", id, err)
 	}
+	ts.cpToLastDay(t, clock, id)
 	if _, err := ts.srv.Requests.SubmitReport(ctx, ts.rpActor(opdUser), id, issuer.ReportInput{Participants: rows}); err != nil {
 		t.Fatalf("report %d: %v", id, err)
 	}
@@ -57,17 +62,28 @@ func (ts *testServer) cpVerify(t *testing.T, id int64, opdUser string, rows ...i
 	}
 }
 
-// cpSample verifies sample request 1 (DISDIK): nipA1 passed with 24 JP, nipA2 with 20.
-func (ts *testServer) cpSample(t *testing.T) {
+// cpToLastDay moves the clock to 10.00 WIB on request id's last day, unless it is past it.
+func (ts *testServer) cpToLastDay(t *testing.T, clock *fakeClock, id int64) {
 	t.Helper()
-	ts.cpVerify(t, 1, testUsers[domain.RoleOPD],
+	end := ts.rpGet(id).Request.EndDate
+	target := time.Date(end.Year(), end.Month(), end.Day(), 3, 0, 0, 0, time.UTC)
+	if now := clock.Now(); target.After(now) {
+		clock.Advance(target.Sub(now))
+	}
+}
+
+// cpSample verifies sample request 1 (DISDIK): nipA1 passed with 24 JP, nipA2 with 20. The
+// clock is then on the activity's last day: too early to issue.
+func (ts *testServer) cpSample(t *testing.T, clock *fakeClock) {
+	t.Helper()
+	ts.cpVerify(t, clock, 1, testUsers[domain.RoleOPD],
 		issuer.ReportRow{NIP: nipA1, Attended: true, Passed: true, JP: jp(24)},
 		issuer.ReportRow{NIP: nipA2, Attended: true, Passed: true, JP: jp(20)})
 }
 
 // cpDinkes creates a DINKES request for nipB1 (with DINKES's own OPD user), verified, and
 // returns its id.
-func (ts *testServer) cpDinkes(t *testing.T) int64 {
+func (ts *testServer) cpDinkes(t *testing.T, clock *fakeClock) int64 {
 	t.Helper()
 	ctx := context.Background()
 	user := ts.addUser(t, "opd.dinkes", domain.RoleOPD, "DINKES")
@@ -82,7 +98,7 @@ func (ts *testServer) cpDinkes(t *testing.T) int64 {
 	if _, err := ts.srv.Requests.Submit(ctx, a, d.Request.ID, ""); err != nil {
 		t.Fatalf("submit DINKES request: %v", err)
 	}
-	ts.cpVerify(t, d.Request.ID, user, issuer.ReportRow{NIP: nipB1, Attended: true, Passed: true, JP: jp(16)})
+	ts.cpVerify(t, clock, d.Request.ID, user, issuer.ReportRow{NIP: nipB1, Attended: true, Passed: true, JP: jp(16)})
 	return d.Request.ID
 }
 
@@ -129,12 +145,62 @@ func cpRedirect(t *testing.T, what string, resp *http.Response, body, want strin
 
 var cpCertLinkRE = regexp.MustCompile(`href="/sertifikat/([A-Z0-9]+)"`)
 
+var cpJobRE = regexp.MustCompile(`^/tugas/([0-9a-f]{24})$`)
+
+// cpJobID wants a 303 to a background job's progress page and returns the job's id.
+func cpJobID(t *testing.T, what string, resp *http.Response, body string) string {
+	t.Helper()
+	m := cpJobRE.FindStringSubmatch(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || m == nil {
+		t.Fatalf("%s: %d to %q, want 303 to /tugas/{id}; body %s", what, resp.StatusCode, resp.Header.Get("Location"), trimBody(body))
+	}
+	return m[1]
+}
+
+// cpWait waits until user's job id is no longer running and returns its snapshot.
+func (ts *testServer) cpWait(t *testing.T, user, id string) jobs.Snapshot {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	snap, err := ts.srv.Jobs.Wait(ctx, ts.userActor(user), id)
+	if err != nil {
+		t.Fatalf("wait for job %s: %v", id, err)
+	}
+	return snap
+}
+
+// cpZipPDFs wants body to be a ZIP of PDFs named after the numbers, in that order.
+func cpZipPDFs(t *testing.T, what, body string, numbers ...string) {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(zr.File) != len(numbers) {
+		t.Fatalf("%s holds %d files, want %d", what, len(zr.File), len(numbers))
+	}
+	for i, f := range zr.File {
+		if want := issuer.PDFFileName(&issuer.Certificate{Number: numbers[i]}); f.Name != want {
+			t.Errorf("%s: file %d is %s, want %s", what, i, f.Name, want)
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b[max(0, len(b)-64):], []byte("%%EOF")) {
+			t.Errorf("%s: %s is not a whole PDF (%v, %d bytes)", what, f.Name, err, len(b))
+		}
+	}
+}
+
 // ---- issuing ----
 
 func TestCertificatePageIssue(t *testing.T) {
 	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
 		ts.cpAgency(t)
-		ts.cpSample(t)
+		ts.cpSample(t, clock)
 		cpAfter(clock)
 		signer := ts.login(testUsers[domain.RolePenandatangan])
 		const page = "/usulan/1/sertifikat"
@@ -180,43 +246,74 @@ func TestCertificatePageIssue(t *testing.T) {
 			t.Fatalf("after other roles tried: %s", got)
 		}
 
-		// Sign: back to the page (PRG), which now lists the certificates with links.
+		// While a signing job runs for the request, signing again finds that job (a double
+		// click never signs twice), and another signer is told someone is signing.
+		release := make(chan struct{})
+		held, _, err := ts.srv.Jobs.Start(ts.userActor(testUsers[domain.RolePenandatangan]), issueJobKey(1), jobKindIssue, "uji",
+			func(ctx context.Context, p *jobs.Progress) (jobs.Result, error) { <-release; return jobs.Result{}, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp, body = signer.postForm(page, url.Values{"konfirmasi": {"ya"}})
-		cpRedirect(t, "sign", resp, body, page)
-		resp, body = signer.get(page)
+		cpRedirect(t, "sign while a job runs", resp, body, "/tugas/"+held.ID)
+		other := ts.addUser(t, "kepala.dua", domain.RolePenandatangan, "")
+		resp, body = ts.login(other).postForm(page, url.Values{"konfirmasi": {"ya"}})
+		wantPage(t, "another signer while a job runs", resp, body, 409, "sedang ditandatangani oleh penandatangan lain")
+		close(release)
+		ts.cpWait(t, testUsers[domain.RolePenandatangan], held.ID)
+		if got := ts.cpRows(t); got != "certificates=0 counters=0" {
+			t.Fatalf("after the held job: %s", got)
+		}
+
+		// Sign: the batch is signed in a background job; the signer is sent to its progress
+		// page, which leads back to the issuance page with the outcome, now listing the
+		// certificates with links.
+		resp, body = signer.postForm(page, url.Values{"konfirmasi": {"ya"}})
+		id := cpJobID(t, "sign", resp, body)
+		snap := ts.cpWait(t, testUsers[domain.RolePenandatangan], id)
+		onward := page + "?tugas=" + id
+		if snap.State != jobs.Done || snap.Kind != jobKindIssue || snap.URL != onward ||
+			snap.Message != "2 sertifikat ditandatangani dan diterbitkan." || snap.Percent != 100 {
+			t.Fatalf("signing job: %+v", snap)
+		}
+		resp, body = signer.get("/tugas/" + id)
+		wantPage(t, "finished job page", resp, body, 200, "Penerbitan sertifikat usulan nomor 1", "Selesai",
+			"2 sertifikat ditandatangani dan diterbitkan.", `id="tugas-lanjut" href="`+onward+`"`)
+		resp, body = signer.get(onward)
 		a1, a2 := ts.cpCert(t, nipA1), ts.cpCert(t, nipA2)
-		wantPage(t, "issued", resp, body, 200, "2 sertifikat ditandatangani dan diterbitkan.", a1.Number, a2.Number,
-			`href="/sertifikat/`+a1.ID+`"`, `href="/sertifikat/`+a2.ID+`/pdf"`, `href="`+page+`.zip"`, "Semua peserta yang memenuhi syarat telah menerima sertifikat.",
-			`<dd id="jumlah-sah">2</dd>`)
+		wantPage(t, "issued", resp, body, 200, `id="hasil-tugas">2 sertifikat ditandatangani dan diterbitkan.`, a1.Number, a2.Number,
+			`href="/sertifikat/`+a1.ID+`"`, `href="/sertifikat/`+a2.ID+`/pdf"`, `action="`+page+`.zip"`, `id="unduh-zip"`,
+			"Semua peserta yang memenuhi syarat telah menerima sertifikat.", `<dd id="jumlah-sah">2</dd>`)
 		if strings.Contains(body, `id="form-terbitkan"`) || strings.Contains(body, `<span class="muted">Belum diterbitkan</span>`) {
 			t.Error("after issuing the page still offers to sign")
 		}
 		if a1.JP != 24 || a2.JP != 20 || a1.HolderName != "Dr. Andi Wijaya, S.Pd., M.Pd." || a1.IssuerCode != "TIDORE" {
 			t.Errorf("certificate data: %+v", a1)
 		}
+		// The job's outcome is its owner's: another user's page ignores the parameter.
+		_, body = ts.login(testUsers[domain.RoleVerifikator]).get(onward)
+		if strings.Contains(body, `id="hasil-tugas"`) {
+			t.Error("another user sees the signer's job outcome")
+		}
 
-		// Signing again (a double click) issues nothing twice.
+		// Signing again later issues nothing twice.
 		resp, body = signer.postForm(page, url.Values{"konfirmasi": {"ya"}})
-		cpRedirect(t, "sign again", resp, body, page)
-		_, body = signer.get(page)
+		id = cpJobID(t, "sign again", resp, body)
+		snap = ts.cpWait(t, testUsers[domain.RolePenandatangan], id)
+		_, body = signer.get(snap.URL)
 		wantPage(t, "signed again", &http.Response{StatusCode: 200}, body, 200, "tidak ada yang diterbitkan dua kali")
 		if got := ts.cpRows(t); !strings.HasPrefix(got, "certificates=2 ") {
 			t.Errorf("after signing twice: %s", got)
 		}
 
-		// All PDFs in one ZIP, for whoever sees the request.
+		// All PDFs in one ZIP, for whoever sees the request: streamed by the direct address,
+		// or built by a background job from the page's button.
 		for _, b := range []*browser{signer, ts.login(testUsers[domain.RoleOPD])} {
 			resp, body = b.get(page + ".zip")
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" {
 				t.Fatalf("zip: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), trimBody(body))
 			}
-			zr, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
-			if err != nil {
-				t.Fatalf("zip: %v", err)
-			}
-			if len(zr.File) != 2 || !strings.HasSuffix(zr.File[0].Name, ".pdf") {
-				t.Errorf("zip holds %d files (%v), want 2 PDFs", len(zr.File), zr.File)
-			}
+			cpZipPDFs(t, "streamed zip", body, a1.Number, a2.Number)
 		}
 
 		// The employee sees their own row only.
@@ -241,7 +338,7 @@ func TestCertificatePageRefused(t *testing.T) {
 
 		// Verified, but the activity is still ahead and the agency's identity is missing: the
 		// checks list every finding and no signing form is offered.
-		ts.cpSample(t)
+		ts.cpSample(t, clock)
 		signer = ts.login(testUsers[domain.RolePenandatangan])
 		resp, body = signer.get(page + "?periksa=1")
 		wantPage(t, "checks", resp, body, 200, `id="tabel-temuan"`, "akan ditolak seluruhnya", "Data instansi",
@@ -277,7 +374,7 @@ func TestCertificatePageRefused(t *testing.T) {
 func TestCertificatePageFourEyes(t *testing.T) {
 	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
 		ts.cpAgency(t)
-		ts.cpSample(t)
+		ts.cpSample(t, clock)
 		cpAfter(clock)
 		// The reviewer who verified the report becomes the signer.
 		if err := ts.db.Gorm.Exec("UPDATE users SET role = 'penandatangan' WHERE username = ?", testUsers[domain.RoleVerifikator]).Error; err != nil {
@@ -297,7 +394,9 @@ func TestCertificatePageFourEyes(t *testing.T) {
 		}
 		// The other signer may.
 		resp, body = ts.login(testUsers[domain.RolePenandatangan]).postForm(page, url.Values{"konfirmasi": {"ya"}})
-		cpRedirect(t, "other signer", resp, body, page)
+		if snap := ts.cpWait(t, testUsers[domain.RolePenandatangan], cpJobID(t, "other signer", resp, body)); snap.State != jobs.Done {
+			t.Errorf("other signer's job: %+v", snap)
+		}
 	})
 }
 
@@ -306,8 +405,8 @@ func TestCertificatePageFourEyes(t *testing.T) {
 func TestCertificatePageList(t *testing.T) {
 	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
 		ts.cpAgency(t)
-		ts.cpSample(t)
-		dinkes := ts.cpDinkes(t)
+		ts.cpSample(t, clock)
+		dinkes := ts.cpDinkes(t, clock)
 		cpAfter(clock)
 
 		// Before issuing, both requests wait for the signer.
@@ -426,7 +525,7 @@ func TestCertificatePageList(t *testing.T) {
 func TestCertificatePageDetail(t *testing.T) {
 	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
 		ts.cpAgency(t)
-		ts.cpSample(t)
+		ts.cpSample(t, clock)
 		cpAfter(clock)
 		ts.cpIssue(t, 1)
 		a1, a2 := ts.cpCert(t, nipA1), ts.cpCert(t, nipA2)
@@ -548,6 +647,127 @@ func TestCertificatePageDetail(t *testing.T) {
 			"Diganti dengan sertifikat baru (diterbitkan ulang)", "Sertifikat pengganti "+fresh.Number)
 		if n := len(cpCertLinkRE.FindAllString(body, -1)); n == 0 {
 			t.Error("the replaced certificate's page links nowhere")
+		}
+	})
+}
+
+// ---- background jobs: a refused signing job, the ZIP job ----
+
+// TestCertificatePageFailedIssueJob shows a signing job that failed because findings
+// appeared after the signer's check (the job's Issue refuses the batch): its progress page
+// links back to the issuance page, which shows the refusal and lists every finding.
+func TestCertificatePageFailedIssueJob(t *testing.T) {
+	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
+		ts.cpAgency(t)
+		ts.cpSample(t, clock)
+		cpAfter(clock)
+		const page = "/usulan/1/sertifikat"
+		user := testUsers[domain.RolePenandatangan]
+		signer := ts.login(user)
+		// Both participants' JP is set to zero after the check: Issue refuses with two findings.
+		ts.db.Gorm.Exec("UPDATE dev_request_participants SET jp_actual = 0 WHERE request_id = 1")
+		a := ts.userActor(user)
+		snap, _, err := ts.srv.Jobs.Start(a, issueJobKey(1), jobKindIssue, "Penerbitan sertifikat usulan nomor 1",
+			func(ctx context.Context, p *jobs.Progress) (jobs.Result, error) {
+				_, err := ts.srv.Issuance.Issue(ctx, a, 1)
+				return jobs.Result{URL: issuancePath(1) + "?tugas=" + p.ID()}, err
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap = ts.cpWait(t, user, snap.ID)
+		if snap.State != jobs.Failed || !strings.Contains(snap.Error, "Penerbitan sertifikat ditolak (2 temuan)") || snap.URL == "" {
+			t.Fatalf("failed job: %+v", snap)
+		}
+		resp, body := signer.get("/tugas/" + snap.ID)
+		wantPage(t, "failed job page", resp, body, 200, "Gagal", "ditolak (2 temuan)", `id="tugas-lanjut" href="`+snap.URL+`"`)
+		resp, body = signer.get(snap.URL)
+		wantPage(t, "issuance page after the failed job", resp, body, 200, `id="form-error"`, "ditolak (2 temuan)",
+			`id="tabel-temuan"`, "2 temuan.", "Dr. Andi Wijaya, S.Pd., M.Pd.", "Siti Rahmawati, S.E.", "JP realisasi kosong atau nol.")
+		if got := ts.cpRows(t); got != "certificates=0 counters=0" {
+			t.Errorf("refused job wrote: %s", got)
+		}
+	})
+}
+
+// TestCertificateZipJob builds the ZIP of a request's PDFs through the page's button: a
+// background job per request and user, whose file is downloaded from its progress page;
+// the same certificates give the same bytes, each user gets the certificates they may see,
+// and a request without any answers 404 at once.
+func TestCertificateZipJob(t *testing.T) {
+	eachServerWithClock(t, func(t *testing.T, ts *testServer, clock *fakeClock) {
+		ts.cpAgency(t)
+		ts.cpSample(t, clock)
+		cpAfter(clock)
+		ts.cpIssue(t, 1)
+		a1, a2 := ts.cpCert(t, nipA1), ts.cpCert(t, nipA2)
+		const page = "/usulan/1/sertifikat"
+		user := testUsers[domain.RolePenandatangan]
+		signer := ts.login(user)
+
+		// The buttons: on the issuance page and on a certificate's page (not for employees).
+		_, body := signer.get(page)
+		wantPage(t, "zip button", &http.Response{StatusCode: 200}, body, 200, `id="form-zip"`, `action="`+page+`.zip"`,
+			"Unduh semua PDF (ZIP)")
+		_, body = signer.get("/sertifikat/" + a1.ID)
+		wantPage(t, "zip button on the certificate", &http.Response{StatusCode: 200}, body, 200, `id="form-zip-kegiatan"`)
+		if _, body = ts.login(testUsers[domain.RolePegawai]).get("/sertifikat/" + a1.ID); strings.Contains(body, `id="form-zip-kegiatan"`) {
+			t.Error("the employee is offered the activity's ZIP")
+		}
+
+		run := func(b *browser, who string) (jobs.Snapshot, string) {
+			t.Helper()
+			resp, body := b.postForm(page+".zip", nil)
+			snap := ts.cpWait(t, who, cpJobID(t, "zip job", resp, body))
+			if snap.State != jobs.Done || snap.Kind != "zip" || snap.Download != "/tugas/"+snap.ID+"/unduh" || snap.Phase != "Menyusun PDF" ||
+				snap.Done != snap.Total || snap.URL != page {
+				t.Fatalf("zip job: %+v", snap)
+			}
+			resp, body = b.get(snap.Download)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" ||
+				!strings.Contains(resp.Header.Get("Content-Disposition"), "sertifikat-usulan-1.zip") {
+				t.Fatalf("download: %d %v", resp.StatusCode, resp.Header)
+			}
+			return snap, body
+		}
+		snap, first := run(signer, user)
+		if snap.Total != 2 || !strings.Contains(snap.Message, "2 PDF sertifikat siap diunduh") {
+			t.Errorf("zip job: %+v", snap)
+		}
+		cpZipPDFs(t, "job zip", first, a1.Number, a2.Number)
+		_, body = signer.get("/tugas/" + snap.ID)
+		wantPage(t, "finished zip job page", &http.Response{StatusCode: 200}, body, 200, `id="tugas-unduh"`, "2 dari 2")
+		// Again: the same bytes (deterministic PDFs), and the same bytes as the stream.
+		if _, again := run(signer, user); again != first {
+			t.Error("a second ZIP job gave different bytes")
+		}
+		if _, streamed := signer.get(page + ".zip"); streamed != first {
+			t.Error("the streamed ZIP differs from the job's")
+		}
+		// The employee's ZIP holds their own certificate only.
+		_, own := run(ts.login(testUsers[domain.RolePegawai]), testUsers[domain.RolePegawai])
+		cpZipPDFs(t, "employee's zip", own, a1.Number)
+
+		// While the user's ZIP job runs, the button finds it instead of starting another.
+		release := make(chan struct{})
+		held, _, err := ts.srv.Jobs.Start(ts.userActor(user), fmt.Sprintf("zip:1:%d", ts.userActor(user).UserID), "zip", "uji",
+			func(ctx context.Context, p *jobs.Progress) (jobs.Result, error) { <-release; return jobs.Result{}, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := signer.postForm(page+".zip", nil)
+		cpRedirect(t, "zip while one runs", resp, body, "/tugas/"+held.ID)
+		close(release)
+		ts.cpWait(t, user, held.ID)
+
+		// Nothing to put in a ZIP: 404 at once, no job.
+		before := len(ts.srv.Jobs.List(ts.userActor(user)))
+		for _, p := range []string{"/usulan/999/sertifikat.zip", "/usulan/abc/sertifikat.zip"} {
+			resp, body := signer.postForm(p, nil)
+			wantPage(t, p, resp, body, 404)
+		}
+		if after := len(ts.srv.Jobs.List(ts.userActor(user))); after != before {
+			t.Errorf("jobs %d → %d for requests without certificates", before, after)
 		}
 	})
 }

@@ -31,5 +31,6 @@ func (s *Server) dashboard(c *fiber.Ctx) error {
 	if err := s.dashboardRequests(c, data); err != nil {
 		return err
 	}
+	s.dashboardScore(c, data) // the IP ASN card: pages_scoring.go
 	return s.page(c, fiber.StatusOK, "dashboard", "Beranda", data)
 }

@@ -22,7 +22,7 @@ import (
 //	GET  /pegawai, /pegawai/:nip      signed in (scoped by the service)
 //	GET  /pengguna …                  admin (list, create, detail, password, status)
 //	GET  /pengaturan, POST            admin; GET /pengaturan/logo: signed in
-//	GET  /impor/pegawai, POST, templat.csv, templat.xlsx   admin
+//	GET  /impor/pegawai, POST, templat.csv, templat.xlsx, hasil/:id   admin
 //	GET  /akun, POST /akun/sandi      signed in
 func (s *Server) routesMasterPages() {
 	app := s.App
@@ -53,6 +53,7 @@ func (s *Server) routesMasterPages() {
 
 	app.Get("/impor/pegawai", admin, s.importForm)
 	app.Post("/impor/pegawai", admin, s.importUpload)
+	app.Get("/impor/pegawai/hasil/:id", admin, s.importResult)
 	app.Get("/impor/pegawai/templat.csv", admin, s.importTemplateCSV)
 	app.Get("/impor/pegawai/templat.xlsx", admin, s.importTemplateXLSX)
 

@@ -212,7 +212,7 @@ func TestRequestPageEditRefusedAfterSubmit(t *testing.T) {
 		wantPage(t, "edit form of a submitted request", resp, body, 409, "Usulan berstatus “Diajukan” tidak dapat diubah")
 		resp, body = opd.postForm("/usulan/1/ubah", ts.rpForm("Judul yang diubah diam-diam", nipA1))
 		wantPage(t, "edit of a submitted request", resp, body, 409, "tidak dapat dilakukan pada usulan berstatus")
-		if d := ts.rpGet(1); d.Request.Title != "Bimbingan Teknis Kurikulum Merdeka" || d.Request.Version != 2 {
+		if d := ts.rpGet(1); d.Request.Title != "Bimbingan Teknis Kurikulum Merdeka" || d.Request.Version != 3 { // created, attachment, submitted
 			t.Errorf("request 1 changed: %q version %d", d.Request.Title, d.Request.Version)
 		}
 	})
@@ -290,7 +290,9 @@ func TestRequestPageWorkflow(t *testing.T) {
 			t.Errorf("letter: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), trimBody(body))
 		}
 
-		// The realisation report: both planned participants listed with the approved JP.
+		// The realisation report: both planned participants listed with the approved JP. It is
+		// accepted from the activity's last day: the activity is moved to end today.
+		ts.activityEndsToday(t, id)
 		_, body = opd.get(page)
 		wantPage(t, "report link", &http.Response{StatusCode: 200}, body, 200, `href="`+page+`/laporan"`)
 		resp, body = opd.get(page + "/laporan")

@@ -95,7 +95,9 @@ func (s *Server) pageData(c *fiber.Ctx, title string) fiber.Map {
 			}
 		}
 	}
-	if ag, err := s.Directory.GetAgency(c.UserContext()); err == nil {
+	// Only the columns the layout shows: the full row carries the logo (up to 1 MB), which
+	// pages link to (/pengaturan/logo) rather than embed.
+	if ag, err := s.Directory.GetAgencyHeader(c.UserContext()); err == nil {
 		m["Agency"] = ag
 	}
 	if f := c.Cookies(flashCookie); f != "" {

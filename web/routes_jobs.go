@@ -39,6 +39,11 @@ func (s *Server) startJob(c *fiber.Ctx, key, kind, title string, fn jobs.Func) e
 	if err != nil {
 		return err
 	}
+	return s.answerJob(c, snap)
+}
+
+// answerJob answers a request that started (or found running) the job snap, as startJob.
+func (s *Server) answerJob(c *fiber.Ctx, snap jobs.Snapshot) error {
 	if isAPI(c) {
 		c.Set(fiber.HeaderLocation, "/api/v1/jobs/"+snap.ID)
 		return c.Status(fiber.StatusAccepted).JSON(s.jobView(c, snap))

@@ -72,6 +72,7 @@ type Server struct {
 	loginLimiter  *limiter
 	verifyLimiter *limiter
 	keys          keyCache
+	importReports importReports // reports of import jobs, for their result pages (pages_import.go)
 }
 
 // New builds the application with all routes.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -274,6 +275,8 @@ func e2eLifecycle(t *testing.T, bin, dialect, dataDir, dbURL string) {
 
 	// The approval workflow through the JSON API, with accounts made by the CLI.
 	t.Run("workflow", func(t *testing.T) { e2eWorkflow(t, bin, env, srv.base) })
+	// A certificate issued and revoked, read back through the IP ASN API.
+	t.Run("score", func(t *testing.T) { e2eScore(t, bin, env, srv.base, dbURL) })
 
 	// Structured logs carry request ids and never the password.
 	out := srv.output()
@@ -369,10 +372,12 @@ func e2eWorkflow(t *testing.T, bin string, env []string, base string) {
 	}
 	opd, rev := token("opd.disdik"), token("verifikator")
 
-	start := time.Now().UTC().AddDate(0, 0, 14)
+	// A one-day activity today (in WIB, the server's zone): it may still be proposed, and its
+	// report is accepted the same day (never before the activity's last day).
+	today := time.Now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02")
 	input := map[string]any{
 		"title": "Bimbingan Teknis Penyusunan Modul Ajar", "kind": "bimtek", "organizer": "bkpsdm", "place": "Aula BKPSDM",
-		"start_date": start.Format("2006-01-02"), "end_date": start.AddDate(0, 0, 2).Format("2006-01-02"), "jp": 30,
+		"start_date": today, "end_date": today, "jp": 30, "jp_note": "Bimbingan intensif sehari penuh termasuk penugasan mandiri.",
 		"participants": []string{e2eNIPPNS, e2eNIPPPPK},
 	}
 	step := func(what string, r e2eRequest, state string, version int, action, user string) {
@@ -731,4 +736,143 @@ func (c *e2eClient) postForm(path string, form url.Values) *http.Response {
 	req.Header.Set("Accept", "text/html")
 	resp, _ := c.do(req)
 	return resp
+}
+
+// e2eScoreView is the part of GET /api/v1/employees/{nip}/score the end-to-end test reads.
+type e2eScoreView struct {
+	NIP         string  `json:"nip"`
+	Year        int     `json:"year"`
+	Kompetensi  float64 `json:"kompetensi"`
+	Total       float64 `json:"total"`
+	Category    string  `json:"category"`
+	Explanation []struct {
+		Text string `json:"text"`
+	} `json:"explanation"`
+}
+
+// e2eScore drives a retroactive request to issued certificates on the running server, with
+// accounts made by the CLI, and follows the PNS holder's IP ASN through the API: kompetensi
+// rises by the technical-training points when the certificate is issued, the explanation
+// cites its number, and after the revocation the score reads back exactly as before.
+func e2eScore(t *testing.T, bin string, env []string, base, dbURL string) {
+	for _, u := range [][]string{
+		{"--username", "opd.skor", "--role", "opd", "--opd", e2eOPD, "--name", "Operator Skor"},
+		{"--username", "verifikator.skor", "--role", "verifikator", "--name", "Verifikator Skor"},
+		{"--username", "kepala", "--role", "penandatangan", "--name", "Kepala BKPSDM"},
+	} {
+		e2eMustRun(t, bin, env, e2ePassword+"\n", append([]string{"users", "create"}, u...)...)
+	}
+	// Issuance needs the agency's identity, set here straight in the database.
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	db.Gorm.Raw(`SELECT count(*) FROM agency WHERE id = 1`).Scan(&n)
+	q := `UPDATE agency SET name = ?, bkpsdm_name = ?, city = ?, head_name = ?, head_nip = ?, head_title = ?, head_rank = ?,
+		issuer_code = ?, updated_at = ? WHERE id = 1`
+	if n == 0 {
+		q = `INSERT INTO agency (name, bkpsdm_name, city, head_name, head_nip, head_title, head_rank, issuer_code, updated_at, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+	}
+	err = db.Gorm.Exec(q, "Pemerintah Kota Uji", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "Kota Uji",
+		"Drs. Hasan Abdullah, M.Si.", "197005121995031002", "Kepala BKPSDM", "Pembina Utama Muda (IV/c)", "UJI",
+		database.UTC(time.Now())).Error
+	db.Close()
+	if err != nil {
+		t.Fatalf("agency: %v", err)
+	}
+
+	c := e2eNewClient(t, base)
+	token := func(user string) string {
+		var tok struct {
+			Token string `json:"token"`
+		}
+		c.postJSON("/api/v1/auth/token", "", map[string]string{"username": user, "password": e2ePassword}, http.StatusOK, &tok)
+		return tok.Token
+	}
+	opd, rev, signer, admin := token("opd.skor"), token("verifikator.skor"), token("kepala"), token("admin")
+	wib := time.Now().UTC().Add(7 * time.Hour)
+	start, end := wib.AddDate(0, 0, -10), wib.AddDate(0, 0, -8)
+	year := end.Year()
+	scorePath := fmt.Sprintf("/api/v1/employees/%s/score?year=%d", e2eNIPPNS, year)
+	// Every score of the year stored, as an operator would (`sertika rescore`), so that the
+	// score before and after the certificate's life are both stored ones.
+	e2eMustRun(t, bin, env, "", "rescore", "--year", fmt.Sprint(year))
+	var before e2eScoreView
+	_, beforeBody := c.do(e2eAuthGet(t, base+scorePath, admin))
+	if err := json.Unmarshal(beforeBody, &before); err != nil {
+		t.Fatalf("score before: %v: %s", err, beforeBody)
+	}
+	if !strings.Contains(string(beforeBody), `"stored":true`) || before.NIP != e2eNIPPNS || before.Year != year || before.Category == "" {
+		t.Fatalf("score before = %+v", before)
+	}
+
+	var r e2eRequest
+	c.postJSON("/api/v1/requests", opd, map[string]any{
+		"title": "Pelatihan Teknis Pengelolaan Arsip", "kind": "teknis", "organizer": "bkpsdm", "place": "Aula BKPSDM",
+		"start_date": start.Format("2006-01-02"), "end_date": end.Format("2006-01-02"), "jp": 24, "retroactive": true,
+		"participants": []string{e2eNIPPNS},
+	}, http.StatusCreated, &r)
+	path := fmt.Sprintf("/api/v1/requests/%d", r.ID)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("purpose", "bukti")
+	fw, _ := mw.CreateFormFile("file", "daftar-hadir.pdf")
+	fw.Write([]byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"))
+	mw.Close()
+	c.request(http.MethodPost, path+"/attachments", opd, &form, mw.FormDataContentType(), http.StatusCreated, nil)
+	c.postJSON(path+"/submit", opd, map[string]string{}, http.StatusOK, &r)
+	c.postJSON(path+"/approve", rev, map[string]string{}, http.StatusOK, &r)
+	c.postJSON(path+"/report", opd, map[string]any{"participants": []map[string]any{
+		{"nip": e2eNIPPNS, "attended": true, "passed": true}}}, http.StatusOK, &r)
+	c.postJSON(path+"/report/verify", rev, map[string]string{}, http.StatusOK, &r)
+	var issued struct {
+		Certificates []struct {
+			ID     string `json:"id"`
+			Number string `json:"number"`
+			NIP    string `json:"nip"`
+		} `json:"certificates"`
+	}
+	c.postJSON(path+"/certificates", signer, map[string]string{}, http.StatusCreated, &issued)
+	if len(issued.Certificates) != 1 || issued.Certificates[0].NIP != e2eNIPPNS {
+		t.Fatalf("issued %+v", issued)
+	}
+	cert := issued.Certificates[0]
+
+	var after e2eScoreView
+	c.getJSON(scorePath, admin, http.StatusOK, &after)
+	if after.Kompetensi != before.Kompetensi+15 || after.Total != before.Total+15 {
+		t.Errorf("after issuance kompetensi %v total %v; want %v and %v", after.Kompetensi, after.Total,
+			before.Kompetensi+15, before.Total+15)
+	}
+	cited := false
+	for _, l := range after.Explanation {
+		cited = cited || strings.Contains(l.Text, cert.Number)
+	}
+	if !cited {
+		t.Errorf("the explanation does not cite %s: %+v", cert.Number, after.Explanation)
+	}
+	// The OPD reads its employee; another role's view of the agency dashboard is refused.
+	c.getJSON(scorePath, opd, http.StatusOK, nil)
+	c.getJSON("/api/v1/score", opd, http.StatusForbidden, nil)
+
+	c.postJSON("/api/v1/certificates/"+cert.ID+"/revoke", signer,
+		map[string]string{"reason": "issued_in_error", "note": "Salah peserta."}, http.StatusOK, nil)
+	if _, again := c.do(e2eAuthGet(t, base+scorePath, admin)); string(again) != string(beforeBody) {
+		t.Errorf("after revocation the score reads\n%s\nwant exactly\n%s", again, beforeBody)
+	}
+}
+
+// e2eAuthGet is a GET with a bearer token.
+func e2eAuthGet(t *testing.T, u, token string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	return req
 }

@@ -26,7 +26,7 @@ const importUsage = `Usage:
   sertika import skp [flags] FILE
   sertika import hukdis [flags] FILE
   sertika import pengembangan [flags] FILE
-  sertika import template [--xlsx] [-o FILE]
+  sertika import template [employees|skp|hukdis|pengembangan] [--xlsx] [-o FILE]
 
 "employees" reads employee master data (NIP, name, status, OPD code, position, …) from a CSV
 or XLSX file and creates or updates employees by NIP. "skp", "hukdis" and "pengembangan" read
@@ -36,8 +36,8 @@ row is rejected, nothing is written and the report lists every rejected row with
 the affected employees' scores are updated in the same transaction. FILE "-" reads standard
 input.
 
-"template" writes an import template (CSV, or XLSX with an explanation sheet) to standard
-output or to the file given with -o.
+"template" writes the import template of a kind (employees when none is named; CSV, or XLSX
+with an explanation sheet) to standard output or to the file given with -o.
 
 Run "sertika import KIND --help" for the columns and flags of each kind.
 `
@@ -189,9 +189,21 @@ func runImportFile(ctx context.Context, e *env, fs *flag.FlagSet, args []string,
 }
 
 func runImportTemplate(e *env, args []string) error {
-	fs := newFlagSet(e, "import template", "import template [--xlsx] [-o FILE]", `
-Write the employee import template: the header row and one example row. The XLSX template
-also has a "Petunjuk" sheet explaining every column and the SIASN education-level codes.
+	fs := newFlagSet(e, "import template", "import template [employees|skp|hukdis|pengembangan] [--xlsx] [-o FILE]", `
+Write an import template: the header row and one example row. KIND is employees (the
+default), skp, hukdis or pengembangan; the headers are a contract that scripts may rely on:
+
+  employees     nip, nama, gelar_depan, gelar_belakang, status, kode_opd, jabatan,
+                jenis_jabatan, eselon, jf, tk_pendidikan
+  skp           nip, tahun, nilai, predikat
+  hukdis        nip, tingkat, tanggal_mulai, jenis, nomor_sk
+  pengembangan  nip, kode_jenis, tingkat, nama, jumlah_jp, tanggal_mulai, tanggal_selesai,
+                penyelenggara, nomor_sertifikat
+
+The CSV template is comma-separated UTF-8 with a BOM. The XLSX template also has a
+"Petunjuk" sheet explaining every column and listing the allowed codes (education levels;
+predikat; tingkat R/S/B; kode_jenis with SIASN's jenisDiklatId and the leadership levels).
+The example rows of the fact templates name the employee of the employees template.
 Without -o the template goes to standard output. An -o file name ending in .xlsx implies
 --xlsx.`)
 	asXLSX := fs.Bool("xlsx", false, "write an XLSX workbook instead of CSV")
@@ -200,17 +212,35 @@ Without -o the template goes to standard output. An -o file name ending in .xlsx
 	if err != nil {
 		return err
 	}
-	if len(rest) != 0 {
-		return usagef("unexpected argument %q", rest[0])
+	kind := "employees"
+	switch len(rest) {
+	case 0:
+	case 1:
+		kind = rest[0]
+	default:
+		return usagef("unexpected argument %q", rest[1])
 	}
 	if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
 		*asXLSX = true
 	}
-	data := importer.EmployeeTemplateCSV()
-	if *asXLSX {
-		if data, err = importer.EmployeeTemplateXLSX(); err != nil {
-			return err
+	var data []byte
+	switch kind {
+	case "employees":
+		data = importer.EmployeeTemplateCSV()
+		if *asXLSX {
+			data, err = importer.EmployeeTemplateXLSX()
 		}
+	case string(importer.FactSKP), string(importer.FactHukdis), string(importer.FactPengembangan):
+		if *asXLSX {
+			data, err = importer.FactTemplateXLSX(importer.FactKind(kind))
+		} else {
+			data, err = importer.FactTemplateCSV(importer.FactKind(kind))
+		}
+	default:
+		return usagef("unknown template %q (want employees, skp, hukdis or pengembangan)", kind)
+	}
+	if err != nil {
+		return err
 	}
 	if *out == "" {
 		_, err := e.stdout.Write(data)

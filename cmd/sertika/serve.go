@@ -52,7 +52,10 @@ func newServices(cfg *config.Config, db *database.DB) (*services, error) {
 	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: int64(cfg.MaxAttachmentBytes)})
 	ks := newKeyStore(cfg, db)
 	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req, keys: ks,
-		issuance: newIssuance(cfg, db, ks, nil), scoring: scoring.NewStore(db, nil)}, nil
+		issuance: newIssuance(cfg, db, ks, nil),
+		// Evidence of external training records shares the uploads directory and the
+		// attachment size limit with the workflow's attachments.
+		scoring: scoring.NewStore(db, nil).WithEvidence(files, scoring.ExternalOptions{MaxEvidenceBytes: int64(cfg.MaxAttachmentBytes)})}, nil
 }
 
 func newLogger(e *env, cfg *config.Config) *slog.Logger {

@@ -26,7 +26,7 @@
     count.textContent = j.total ? nf.format(j.done) + " dari " + nf.format(j.total) + " (" + j.percent + "%)" : "";
     if (j.state === "failed") { msg.className = "error"; msg.textContent = j.error || ""; }
     else { msg.textContent = j.message || ""; }
-    if (j.state === "done") {
+    if (j.state === "done" || j.state === "failed") {
       links.textContent = "";
       if (j.download) link(j.download, "Unduh berkas", "button", "tugas-unduh");
       if (j.url) link(j.url, "Lihat hasilnya", "", "tugas-lanjut");
