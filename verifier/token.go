@@ -105,21 +105,51 @@ func Sign(c Claims, kid string, signer any) (string, error) {
 // Limits of the claim values the short form can carry.
 func (c Claims) validate() error {
 	switch {
-	case len(c.ID) != 16 || strings.Trim(c.ID, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "":
+	case len(c.ID) != 16 || !isBase32(c.ID):
 		return errors.New("certificate id must be 16 base32 characters")
-	case len(c.Subject) != 18 || strings.Trim(c.Subject, "0123456789") != "":
+	case len(c.Subject) != 18 || !isDigits(c.Subject):
 		return errors.New("subject must be an 18-digit NIP")
-	case c.Issuer == "" || len(c.Issuer) > 16 || strings.Trim(c.Issuer, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "":
+	case c.Issuer == "" || len(c.Issuer) > 16 || !isUpperAlnum(c.Issuer):
 		return errors.New("issuer code must be 1–16 upper-case letters or digits")
 	case c.IssuedAt <= 0 || c.JP <= 0 || c.JP > 9999 || c.Start <= 0 || c.End < c.Start:
 		return errors.New("issued-at, JP and dates out of range")
-	case len(c.Digest) != 26 || strings.Trim(c.Digest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "":
+	case len(c.Digest) != 26 || !isBase32(c.Digest):
 		return errors.New("digest must be 26 base32 characters")
 	}
 	if _, ok := domain.KindByCode(c.Kind); !ok {
 		return fmt.Errorf("unknown kind %q", c.Kind)
 	}
 	return nil
+}
+
+// isBase32, isDigits and isUpperAlnum report whether every byte of s is in the set (true for
+// ""). validate runs on every verification; strings.Trim with a cutset would build the set
+// on each call.
+func isBase32(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isUpperAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // ShortPrefix starts every short-form token: the format version.
@@ -163,7 +193,7 @@ func Short(compact string) (string, error) {
 		return "", fmt.Errorf("unknown kind %q", c.Kind)
 	}
 	kid := h["kid"]
-	if kid == "" || strings.Trim(kid, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "" {
+	if kid == "" || !isBase32(kid) {
 		return "", errors.New("kid must be base32")
 	}
 	out := strings.Join([]string{ShortPrefix, kid, c.ID, c.Subject, c.Issuer, strconv.FormatInt(c.IssuedAt, 10),
@@ -183,7 +213,7 @@ func Expand(short string) (string, error) {
 		return "", errors.New("not a Sertika short token")
 	}
 	num := func(s string) (int64, error) {
-		if s == "" || len(s) > 12 || strings.Trim(s, "0123456789") != "" || (len(s) > 1 && s[0] == '0') {
+		if s == "" || len(s) > 12 || !isDigits(s) || (len(s) > 1 && s[0] == '0') {
 			return 0, errors.New("bad number")
 		}
 		return strconv.ParseInt(s, 10, 64)
@@ -210,7 +240,7 @@ func Expand(short string) (string, error) {
 	if err != nil || len(sig) != 64 || b32.EncodeToString(sig) != f[11] {
 		return "", errors.New("bad signature encoding")
 	}
-	if f[1] == "" || len(f[1]) > 16 || strings.Trim(f[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "" {
+	if f[1] == "" || len(f[1]) > 16 || !isBase32(f[1]) {
 		return "", errors.New("bad kid")
 	}
 	payload, err := json.Marshal(c)

@@ -22,7 +22,7 @@ var (
 		JP: 24, Start: 20522, End: 20524, Kind: "teknis", Digest: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 )
 
-func mustSign(t *testing.T, c Claims, kid string, key ed25519.PrivateKey) string {
+func mustSign(t testing.TB, c Claims, kid string, key ed25519.PrivateKey) string {
 	t.Helper()
 	tok, err := Sign(c, kid, key)
 	if err != nil {
@@ -158,4 +158,82 @@ func TestExpandRejects(t *testing.T) {
 			t.Errorf("%s: Expand accepted %q", name, bad)
 		}
 	}
+}
+
+// normalizeBefore is Normalize as it was before it stopped upper-casing the token: the
+// reference the faster one must agree with on ASCII input.
+func normalizeBefore(token string) (string, error) {
+	t := strings.TrimSpace(token)
+	if len(t) > MaxTokenLength {
+		return "", errors.New("token too long")
+	}
+	if i := strings.LastIndex(strings.ToUpper(t), "/V/"); i >= 0 {
+		t = t[i+3:]
+	}
+	for _, r := range t {
+		if r > 127 || r <= ' ' {
+			return "", errors.New("token holds characters outside ASCII")
+		}
+	}
+	if strings.HasPrefix(strings.ToUpper(t), ShortPrefix+".") {
+		return Expand(t)
+	}
+	if strings.Count(t, ".") != 2 {
+		return "", errors.New("not a token")
+	}
+	return t, nil
+}
+
+func TestNormalize(t *testing.T) {
+	tok := mustSign(t, testClaim, "TESTKIDA", testKey)
+	short, _ := Short(tok)
+	for _, tt := range []struct {
+		in, want string // want "" for an error
+	}{
+		{tok, tok},
+		{"  " + tok + "\n", tok},
+		{"https://sertika.example.go.id/v/" + tok, tok},
+		{"HTTPS://SERTIKA.EXAMPLE.GO.ID/V/" + short, tok},
+		{"https://sertika.example.go.id/v/" + strings.ToLower(short), tok},
+		{"https://x/V/y/v/" + tok, tok},
+		{short, tok},
+		{strings.ToLower(short), tok},
+		{"s1." + short[3:], tok},
+		{"https://x/v/", ""},
+		{"/v", ""},
+		{"a.b", ""},
+		{"a.b.c.d", ""},
+		{"a.b\x00.c", ""},
+		{"a.bé.c", ""},
+		{"https://x/v/a.b c.d", ""},
+		{strings.Repeat("a", MaxTokenLength-3) + ".b.c", ""},
+		{"S1." + short, ""},
+		{"S1" + short[2:], tok},
+	} {
+		got, err := Normalize(tt.in)
+		if (err != nil) != (tt.want == "") || (err == nil && got != tt.want) {
+			t.Errorf("Normalize(%.60q) = %.60q, %v; want %.60q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// FuzzNormalize holds Normalize to the upper-casing version it replaced, on ASCII input.
+func FuzzNormalize(f *testing.F) {
+	tok := mustSign(f, testClaim, "TESTKIDA", testKey)
+	short, _ := Short(tok)
+	for _, s := range []string{tok, short, "https://x/v/" + tok, "HTTPS://X/V/" + short, "/v//V/a.b.c", "s1.x", "/V/", "a.b.c", " /v/a.b.c "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		for i := 0; i < len(in); i++ {
+			if in[i] > 127 {
+				return // upper-casing changed byte offsets of some non-ASCII letters: not comparable
+			}
+		}
+		got, err := Normalize(in)
+		want, werr := normalizeBefore(in)
+		if got != want || (err == nil) != (werr == nil) {
+			t.Errorf("Normalize(%q) = %q, %v; before: %q, %v", in, got, err, want, werr)
+		}
+	})
 }

@@ -74,20 +74,24 @@ const MaxTokenLength = 2048
 
 // Normalize accepts a compact JWS or a short token, with or without the verification URL
 // around it, and returns the compact JWS.
+//
+// It runs on every verification, so it looks at the token byte by byte and copies nothing
+// (it used to upper-case the whole token to find /V/, which cost as much as the rest of the
+// verification outside golang-jwt).
 func Normalize(token string) (string, error) {
 	t := strings.TrimSpace(token)
 	if len(t) > MaxTokenLength {
 		return "", errors.New("token too long")
 	}
-	if i := strings.LastIndex(strings.ToUpper(t), "/V/"); i >= 0 {
+	if i := lastVerifyPath(t); i >= 0 {
 		t = t[i+3:]
 	}
-	for _, r := range t {
-		if r > 127 || r <= ' ' {
+	for i := 0; i < len(t); i++ {
+		if b := t[i]; b > 127 || b <= ' ' {
 			return "", errors.New("token holds characters outside ASCII")
 		}
 	}
-	if strings.HasPrefix(strings.ToUpper(t), ShortPrefix+".") {
+	if len(t) > len(ShortPrefix) && t[len(ShortPrefix)] == '.' && strings.EqualFold(t[:len(ShortPrefix)], ShortPrefix) {
 		return Expand(t)
 	}
 	if strings.Count(t, ".") != 2 {
@@ -96,20 +100,40 @@ func Normalize(token string) (string, error) {
 	return t, nil
 }
 
+// lastVerifyPath is the index of the last "/v/" or "/V/" in s, or -1: where the token starts
+// in a verification URL (printed upper-case in QR codes, lower-cased by some phones).
+func lastVerifyPath(s string) int {
+	for i := len(s) - 3; i >= 0; i-- {
+		if s[i] == '/' && s[i+2] == '/' && s[i+1]|0x20 == 'v' {
+			return i
+		}
+	}
+	return -1
+}
+
+// parser parses every token: EdDSA only, claims checked by Claims.validate and the key's
+// validity rather than by golang-jwt's time checks (certificates do not expire). A Parser
+// with claims validation off is not modified by parsing, so one serves all goroutines.
+var parser = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}), jwt.WithoutClaimsValidation())
+
+// add appends a check.
+func (r *Result) add(name string, ok bool, detail string) {
+	r.Checks = append(r.Checks, Check{name, ok, detail})
+}
+
 // Verify checks a token against a key set and, when src is not nil, the issuer's records.
 func Verify(ctx context.Context, token string, set JWKS, src StatusSource) Result {
-	var res Result
-	add := func(name string, ok bool, detail string) { res.Checks = append(res.Checks, Check{name, ok, detail}) }
+	res := Result{Checks: make([]Check, 0, 4)} // at most four checks: one allocation
 	compact, err := Normalize(token)
 	if err != nil {
 		res.Status = StatusInvalid
-		add(CheckFormat, false, "Bukan token sertifikat Sertika yang sah.")
+		res.add(CheckFormat, false, "Bukan token sertifikat Sertika yang sah.")
 		return res
 	}
 	res.Compact = compact
 	var claims Claims
 	var key JWK
-	_, err = jwt.ParseWithClaims(compact, &claims, func(t *jwt.Token) (any, error) {
+	_, err = parser.ParseWithClaims(compact, &claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		res.KID = kid
 		k, ok := set.Find(kid)
@@ -118,46 +142,46 @@ func Verify(ctx context.Context, token string, set JWKS, src StatusSource) Resul
 		}
 		key = k
 		return k.Public()
-	}, jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}), jwt.WithoutClaimsValidation())
+	})
 	switch {
 	case errors.Is(err, errUnknownKey):
 		res.Status = StatusUnknownKey
-		add(CheckSignature, false, "Tanda tangan tidak dapat diperiksa.")
-		add(CheckKey, false, fmt.Sprintf("Kunci %q tidak pernah diterbitkan oleh instansi ini.", res.KID))
+		res.add(CheckSignature, false, "Tanda tangan tidak dapat diperiksa.")
+		res.add(CheckKey, false, fmt.Sprintf("Kunci %q tidak pernah diterbitkan oleh instansi ini.", res.KID))
 		return res
 	case err != nil:
 		res.Status = StatusInvalid
-		add(CheckSignature, false, "Tanda tangan tidak cocok: isi sertifikat telah diubah atau dipalsukan.")
+		res.add(CheckSignature, false, "Tanda tangan tidak cocok: isi sertifikat telah diubah atau dipalsukan.")
 		return res
 	}
 	if err := claims.validate(); err != nil {
 		res.Status = StatusInvalid
-		add(CheckFormat, false, "Isi token tidak sesuai format sertifikat Sertika.")
+		res.add(CheckFormat, false, "Isi token tidak sesuai format sertifikat Sertika.")
 		return res
 	}
 	res.Claims = &claims
-	add(CheckSignature, true, "Tanda tangan elektronik sah (EdDSA/Ed25519).")
+	res.add(CheckSignature, true, "Tanda tangan elektronik sah (EdDSA/Ed25519).")
 	issued := claims.Issued()
 	switch {
 	case key.CompromisedAt != nil && !issued.Before(*key.CompromisedAt):
 		res.Status = StatusKeyCompromised
-		add(CheckKey, false, fmt.Sprintf("Kunci %s dilaporkan bocor sejak %s; sertifikat ini ditandatangani sesudahnya.",
+		res.add(CheckKey, false, fmt.Sprintf("Kunci %s dilaporkan bocor sejak %s; sertifikat ini ditandatangani sesudahnya.",
 			key.KID, key.CompromisedAt.Format("2006-01-02 15:04 MST")))
 		return res
 	case issued.Before(key.ValidFrom.Add(-time.Minute)) || (key.RetiredAt != nil && issued.After(*key.RetiredAt)):
 		res.Status = StatusInvalid
-		add(CheckKey, false, fmt.Sprintf("Kunci %s tidak berlaku pada tanggal penerbitan.", key.KID))
+		res.add(CheckKey, false, fmt.Sprintf("Kunci %s tidak berlaku pada tanggal penerbitan.", key.KID))
 		return res
 	}
-	add(CheckKey, true, fmt.Sprintf("Kunci %s diterbitkan instansi dan berlaku saat sertifikat ditandatangani.", key.KID))
+	res.add(CheckKey, true, "Kunci "+key.KID+" diterbitkan instansi dan berlaku saat sertifikat ditandatangani.")
 	res.Status = StatusValid
 	if src == nil {
-		add(CheckStatus, false, "Status terkini tidak diperiksa (verifikasi luring).")
+		res.add(CheckStatus, false, "Status terkini tidak diperiksa (verifikasi luring).")
 		return res
 	}
 	st, err := src.CertificateStatus(ctx, claims.ID)
 	if err != nil {
-		add(CheckStatus, false, "Status terkini tidak dapat diperiksa saat ini. Coba lagi nanti.")
+		res.add(CheckStatus, false, "Status terkini tidak dapat diperiksa saat ini. Coba lagi nanti.")
 		return res
 	}
 	res.StatusChecked, res.Cert = true, st
@@ -166,18 +190,18 @@ func Verify(ctx context.Context, token string, set JWKS, src StatusSource) Resul
 		// A good signature without a record is not a certificate the issuer stands behind:
 		// say exactly that rather than "valid".
 		res.Status = StatusInvalid
-		add(CheckRecord, false, "Tanda tangan sah, tetapi penerbit tidak memiliki catatan sertifikat ini.")
-		add(CheckStatus, false, "Status tidak dapat dipastikan tanpa catatan penerbit.")
+		res.add(CheckRecord, false, "Tanda tangan sah, tetapi penerbit tidak memiliki catatan sertifikat ini.")
+		res.add(CheckStatus, false, "Status tidak dapat dipastikan tanpa catatan penerbit.")
 	case st.Digest != "" && st.Digest != claims.Digest:
 		res.Status = StatusInvalid
-		add(CheckRecord, false, "Catatan di server tidak cocok dengan isi sertifikat yang ditandatangani.")
+		res.add(CheckRecord, false, "Catatan di server tidak cocok dengan isi sertifikat yang ditandatangani.")
 	case st.Revoked:
 		res.Status = StatusRevoked
-		add(CheckRecord, true, "Catatan sertifikat ditemukan dan cocok.")
-		add(CheckStatus, false, "Sertifikat telah dicabut.")
+		res.add(CheckRecord, true, "Catatan sertifikat ditemukan dan cocok.")
+		res.add(CheckStatus, false, "Sertifikat telah dicabut.")
 	default:
-		add(CheckRecord, true, "Catatan sertifikat ditemukan dan cocok.")
-		add(CheckStatus, true, "Sertifikat masih berlaku.")
+		res.add(CheckRecord, true, "Catatan sertifikat ditemukan dan cocok.")
+		res.add(CheckStatus, true, "Sertifikat masih berlaku.")
 	}
 	return res
 }

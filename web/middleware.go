@@ -5,10 +5,13 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
 	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,18 +44,48 @@ func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
 }
 
 // requestID takes a sane X-Request-ID from the client or makes one, and echoes it.
+//
+// A made id is 16 hex digits from math/rand/v2: the runtime's per-thread ChaCha8 generator,
+// seeded from the system, a few nanoseconds, where crypto/rand cost a system call on every
+// request. A request id needs to be unique in the logs, not secret; being random rather than
+// a counter, it does not tell a client how many requests the server answers.
 func (s *Server) requestID(c *fiber.Ctx) error {
-	id := c.Get("X-Request-ID")
-	if len(id) == 0 || len(id) > 64 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
-	} else {
+	id := c.Get(fiber.HeaderXRequestID)
+	var made [16]byte
+	if saneRequestID(id) {
 		id = strings.Clone(id)
+		c.Response().Header.SetCanonical(headerRequestID, []byte(id))
+	} else {
+		const digits = "0123456789abcdef"
+		n := mrand.Uint64()
+		for i := len(made) - 1; i >= 0; i-- {
+			made[i] = digits[n&15]
+			n >>= 4
+		}
+		id = string(made[:])
+		c.Response().Header.SetCanonical(headerRequestID, made[:])
 	}
 	c.Locals(localRequestID, id)
-	c.Set("X-Request-ID", id)
 	return c.Next()
+}
+
+// headerRequestID is X-Request-ID as fasthttp writes it (canonical form, set without being
+// normalised again on every request).
+var headerRequestID = []byte("X-Request-Id")
+
+// saneRequestID accepts a client's request id of 1–64 letters, digits, '-' and '_'.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func requestIDOf(c *fiber.Ctx) string {
@@ -60,8 +93,19 @@ func requestIDOf(c *fiber.Ctx) string {
 	return id
 }
 
+// accessLogSample is how often a quiet route's success is logged at Info: one in so many.
+const accessLogSample = 1000
+
 // accessLog writes one structured line per request. Query strings are left out: they may
 // carry search terms about people.
+//
+// The public verification (GET /api/v1/verify and the page GET /v/{token}) is the one route
+// anybody can call thousands of times a second, and on it a log line cost as much as
+// everything else the server adds to the signature check. Its successful answers are
+// therefore logged at Debug, and one in accessLogSample, drawn at random, at Info (with
+// "sampled": that number, so that the volume can still be read from the logs); its failures
+// (status 400 and above) are logged like any other request's. The token in /v/{token} is
+// never logged: it carries the holder's NIP.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -70,21 +114,54 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	attrs := []any{"request_id", requestIDOf(c), "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "ip", c.IP()}
-	if u, ok := c.Locals(localUser).(domain.User); ok {
-		attrs = append(attrs, "user", u.Username)
+	status := c.Response().StatusCode()
+	path := c.Path()
+	publicVerify := strings.HasPrefix(path, "/v/")
+	if publicVerify {
+		path = "/v/{token}"
+	} else {
+		publicVerify = path == "/api/v1/verify"
 	}
-	s.Logger.Info("http", attrs...)
+	level, sampled := slog.LevelInfo, 0
+	if publicVerify && status < 400 && c.Method() == fiber.MethodGet {
+		level = slog.LevelDebug
+		if mrand.Uint64N(accessLogSample) == 0 {
+			level, sampled = slog.LevelInfo, accessLogSample
+		}
+	}
+	ctx := c.UserContext()
+	if !s.Logger.Enabled(ctx, level) {
+		return nil
+	}
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("request_id", requestIDOf(c)), slog.String("method", c.Method()),
+		slog.String("path", path), slog.Int("status", status),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("ip", c.IP()))
+	if u, ok := c.Locals(localUser).(domain.User); ok {
+		attrs = append(attrs, slog.String("user", u.Username))
+	}
+	if sampled > 0 {
+		attrs = append(attrs, slog.Int("sampled", sampled))
+	}
+	s.Logger.LogAttrs(ctx, level, "http", attrs...)
 	return nil
 }
 
+// securityHeaderKV are the security headers of every answer, in fasthttp's canonical form so
+// that they are copied as they are rather than parsed and normalised on every request.
+var securityHeaderKV = [...][2][]byte{
+	{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+	{[]byte("X-Frame-Options"), []byte("DENY")},
+	{[]byte("Referrer-Policy"), []byte("same-origin")},
+	{[]byte("Content-Security-Policy"), []byte("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")},
+}
+
 func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
-		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h := &c.Response().Header
+	for _, kv := range securityHeaderKV {
+		h.SetCanonical(kv[0], kv[1])
+	}
 	return c.Next()
 }
 
@@ -228,6 +305,9 @@ type limiter struct {
 	window time.Duration
 	hits   map[string]*hitWindow
 	swept  time.Time
+	// keyMode caches, for allowClient, whether the app reads client addresses from a proxy
+	// header (fixed when the app is made): 0 not known yet, 1 yes (key by c.IP()), 2 no.
+	keyMode atomic.Int32
 }
 
 type hitWindow struct {
@@ -240,7 +320,33 @@ func newLimiter(limit int, window time.Duration) *limiter {
 }
 
 // allow counts one hit for key and reports whether it is within the limit.
-func (l *limiter) allow(key string, now time.Time) bool {
+func (l *limiter) allow(key string, now time.Time) bool { return l.hit(key, nil, now) }
+
+// allowClient counts one hit for the client of c: the address c.IP() gives, keyed by its
+// bytes rather than its text when Fiber takes it from the connection (no proxy header), so
+// that counting a request allocates nothing. Every use of one limiter must go through the
+// same method, or a client would be counted under two keys.
+func (l *limiter) allowClient(c *fiber.Ctx, now time.Time) bool {
+	mode := l.keyMode.Load()
+	if mode == 0 {
+		mode = 2
+		if c.App().Config().ProxyHeader != "" {
+			mode = 1
+		}
+		l.keyMode.Store(mode)
+	}
+	if mode == 1 {
+		return l.hit(c.IP(), nil, now)
+	}
+	ip := c.Context().RemoteIP()
+	if ip4 := ip.To4(); ip4 != nil {
+		ip = ip4
+	}
+	return l.hit("", ip, now)
+}
+
+// hit counts one hit for the key given as text or, when b is not nil, as bytes.
+func (l *limiter) hit(key string, b []byte, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.swept) > l.window {
@@ -251,10 +357,21 @@ func (l *limiter) allow(key string, now time.Time) bool {
 		}
 		l.swept = now
 	}
-	w := l.hits[key]
-	if w == nil || now.Sub(w.start) > l.window {
+	var w *hitWindow
+	if b != nil {
+		w = l.hits[string(b)] // no copy for a lookup
+	} else {
+		w = l.hits[key]
+	}
+	switch {
+	case w == nil:
 		w = &hitWindow{start: now}
+		if b != nil {
+			key = string(b)
+		}
 		l.hits[key] = w
+	case now.Sub(w.start) > l.window:
+		w.start, w.n = now, 0
 	}
 	w.n++
 	return w.n <= l.limit

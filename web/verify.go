@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -58,7 +59,7 @@ func (s *Server) batchLimit(c *fiber.Ctx) error  { return s.limitPublic(c, s.ver
 // limitPublic counts the request against l. Over the limit the API answers 429 in JSON and a
 // page answers a small 429 page of its own (the shared error page would set a CSRF cookie).
 func (s *Server) limitPublic(c *fiber.Ctx, l *limiter) error {
-	if l.allow(c.IP(), time.Now()) {
+	if l.allowClient(c, time.Now()) {
 		return c.Next()
 	}
 	c.Set(fiber.HeaderRetryAfter, "60")
@@ -76,7 +77,7 @@ type verification struct {
 	Result      verifier.Result
 	Certificate *issuer.Certificate // the record, for valid and revoked (shared: do not modify)
 	Replacement *issuer.Certificate
-	Key         *verifier.JWK // the published key the token names, if any
+	Key         *verifier.JWK // the published key the token names, if any (shared: do not modify)
 	// KeysUnavailable: the key set could not be read, so nothing could be decided.
 	KeysUnavailable bool
 }
@@ -105,8 +106,13 @@ func (s *Server) verify(ctx context.Context, token string) verification {
 	src := &cacheSource{cache: s.statusCache()}
 	res := verifier.Verify(ctx, token, set, src)
 	v := verification{Result: res}
-	if k, ok := set.Find(res.KID); ok && res.KID != "" {
-		v.Key = &k
+	if res.KID != "" {
+		for i := range set.Keys {
+			if set.Keys[i].KID == res.KID {
+				v.Key = &set.Keys[i] // the cached key set's own (not copied: it is never modified)
+				break
+			}
+		}
 	}
 	cert := src.cert
 	if res.Claims == nil || cert == nil || (res.Status != verifier.StatusValid && res.Status != verifier.StatusRevoked) {
@@ -238,19 +244,42 @@ func (s *Server) appendAnswer(buf []byte, v verification, lang string, index int
 	buf = strconv.AppendQuote(buf, string(v.Result.Status)) // one of the fixed ASCII verdicts
 	buf = append(buf, `,"status_checked":`...)
 	buf = strconv.AppendBool(buf, v.Result.StatusChecked)
-	checks, err := json.Marshal(answerChecks(v, lang))
-	if err != nil {
-		return nil, err
+	buf = append(buf, `,"checks":[`...)
+	for i, ch := range answerChecks(v, lang) {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"name":`...)
+		buf = appendJSONString(buf, ch.Name)
+		buf = append(buf, `,"ok":`...)
+		buf = strconv.AppendBool(buf, ch.OK)
+		buf = append(buf, `,"detail":`...)
+		buf = appendJSONString(buf, ch.Detail)
+		buf = append(buf, '}')
 	}
-	buf = append(buf, `,"checks":`...)
-	buf = append(buf, checks...)
-	buf = append(buf, `,"certificate":`...)
+	buf = append(buf, `],"certificate":`...)
 	cert, err := s.certJSON(v)
 	if err != nil {
 		return nil, err
 	}
 	buf = append(buf, cert...)
 	return append(buf, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json writes it. Check
+// names and texts are almost always plain ASCII, copied as they are; anything else (a key id
+// quoted from the token, accents, characters HTML-escaped by encoding/json) goes through
+// encoding/json.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(buf, b...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // certJSON is the encoded public view of the verified certificate ("null" when none), kept
@@ -280,15 +309,31 @@ func (s *Server) certJSON(v verification) ([]byte, error) {
 	return b, nil
 }
 
+// answerBuffers recycles the buffers JSON verdicts are written into (about 1.5 kB each):
+// the answer is copied into fasthttp's own pooled body buffer, so a verification allocates
+// neither.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// Headers of a JSON verdict, in fasthttp's canonical form.
+var (
+	headerCacheControl = []byte(fiber.HeaderCacheControl)
+	valueNoStore       = []byte("no-store")
+)
+
 // sendAnswer answers one JSON verdict, never cached.
 func (s *Server) sendAnswer(c *fiber.Ctx, v verification) error {
-	buf, err := s.appendAnswer(make([]byte, 0, 2048), v, c.Query("lang"), -1)
+	bp := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(bp)
+	buf, err := s.appendAnswer((*bp)[:0], v, c.Query("lang"), -1)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(buf)
+	*bp = buf[:0]
+	r := c.Response()
+	r.Header.SetCanonical(headerCacheControl, valueNoStore)
+	r.Header.SetContentType(fiber.MIMEApplicationJSON)
+	r.SetBody(buf)
+	return nil
 }
 
 func (s *Server) apiVerify(c *fiber.Ctx) error {
@@ -304,7 +349,7 @@ func (s *Server) apiVerify(c *fiber.Ctx) error {
 func (s *Server) apiVerifyPost(c *fiber.Ctx) error {
 	var token string
 	if isMultipart(c) {
-		if !s.verifyState().upload.allow(c.IP(), time.Now()) {
+		if !s.verifyState().upload.allowClient(c, time.Now()) {
 			c.Set(fiber.HeaderRetryAfter, "60")
 			return apperr.New(apperr.CodeRateLimited, textID.RateLimited)
 		}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -620,6 +621,75 @@ func TestIndependentJOSE(t *testing.T) {
 		// Tokens given as arguments too.
 		if got := runJOSE(t, script, file, tokens[:3], true); strings.Join(got, " ") != "valid valid invalid" {
 			t.Errorf("tokens as arguments: %v", got)
+		}
+	})
+}
+
+// ---- what the verification writes around the answer ----
+
+// The verdict's checks are written by appendAnswer, not encoding/json: its strings must come
+// out exactly as encoding/json writes them, escapes included.
+func TestVerifyAnswerJSONStrings(t *testing.T) {
+	for _, s := range []string{"", "Tanda tangan elektronik sah (EdDSA/Ed25519).", `Kunci "X\Y" tidak dikenal`,
+		"<script>alert(1)</script> & more", "tab\tnew line\n nul\x00 del\x7f", "Diterbitkan “aksen” é ✓",
+		"\u2028\u2029", "bad UTF-8 \xff\xfe", strings.Repeat("a", 300)} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got[1:], want)
+		}
+	}
+}
+
+// The public verification is logged quietly: successes at Debug (and one in
+// accessLogSample at Info, marked sampled), failures at Info like any request, and the token
+// of /v/{token}, which carries the holder's NIP, never. Made request ids are 16 hex digits.
+func TestVerifyAccessLog(t *testing.T) {
+	eachServer(t, func(t *testing.T, ts *testServer) {
+		f := ts.acIssued(t)
+		short := vfShort(t, f.a1)
+		page := func() {
+			t.Helper()
+			req := httptestGet("/v/" + short)
+			req.Header.Set("Accept", "text/html")
+			if resp, body := ts.do(req); resp.StatusCode != 200 {
+				t.Fatalf("page: %d %.200s", resp.StatusCode, body)
+			}
+		}
+		var info bytes.Buffer
+		ts.srv.Logger = slog.New(slog.NewTextHandler(&info, nil))
+		ts.vfVerify(t, f.a1.Token)
+		page()
+		for _, l := range strings.Split(strings.TrimSpace(info.String()), "\n") {
+			if l != "" && !strings.Contains(l, "sampled=1000") {
+				t.Errorf("a successful verification was logged at Info: %s", l)
+			}
+		}
+		info.Reset()
+		resp, _ := ts.do(httptestGet("/api/v1/verify"))
+		if resp.StatusCode != 400 || !strings.Contains(info.String(), "level=INFO msg=http") ||
+			!strings.Contains(info.String(), "path=/api/v1/verify status=400") {
+			t.Errorf("a refused verification (%d) was not logged at Info: %q", resp.StatusCode, info.String())
+		}
+		if id := resp.Header.Get("X-Request-ID"); len(id) != 16 || strings.Trim(id, "0123456789abcdef") != "" {
+			t.Errorf("made request id %q, want 16 hex digits", id)
+		}
+
+		var debug bytes.Buffer
+		ts.srv.Logger = slog.New(slog.NewTextHandler(&debug, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		ts.vfVerify(t, f.a1.Token)
+		page()
+		got := debug.String()
+		if !strings.Contains(got, "level=DEBUG msg=http") || !strings.Contains(got, "path=/api/v1/verify status=200") ||
+			!strings.Contains(got, "path=/v/{token} status=200") {
+			t.Errorf("successful verifications missing from the debug log: %s", got)
+		}
+		for _, secret := range []string{short, f.a1.Token, nipA1} {
+			if strings.Contains(got, secret) {
+				t.Errorf("the log holds %.40s…: %s", secret, got)
+			}
 		}
 	})
 }

@@ -21,8 +21,11 @@
 //
 // Every answer is checked (200, and "valid" or "revoked" as issued). The server runs in this
 // process, so server and load generator share the machine's cores, as they would on a
-// one-machine test; the client is a minimal HTTP/1.1 loop on raw sockets to keep its share
-// small. Usage:
+// one-machine test. To keep the generator's share small the client is a minimal HTTP/1.1
+// client on raw sockets: by default (-client loop, Linux) one event loop over all the
+// connections, as wrk does (loop_linux.go); -client goroutines gives each connection its own
+// goroutine and net.Conn, as before. Either way each connection has one request in flight at
+// a time. Usage:
 //
 //	go run ./tools/loadtest                       # SQLite, 10,000 certificates, 64 connections
 //	go run ./tools/loadtest -db "postgres://…"    # an empty PostgreSQL database
@@ -86,6 +89,15 @@ type options struct {
 	logRequests bool
 	cpuProfile  string
 	floor       bool
+	client      string
+}
+
+// load runs hammer's load with the client chosen by -client.
+func (o options) load(addr string, reqs [][]byte, want []string, d time.Duration, total int) result {
+	if o.client == "loop" {
+		return hammerLoop(addr, reqs, want, o.conns, d, total)
+	}
+	return hammer(addr, reqs, want, o.conns, d, total)
 }
 
 func main() {
@@ -104,7 +116,16 @@ func main() {
 	flag.BoolVar(&o.logRequests, "log", false, "write the server's access log to stderr (default: formatted, then discarded)")
 	flag.BoolVar(&o.floor, "floor", true, "also measure the HTTP floor: the same load on GET /healthz")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP measurement to this file")
+	defClient := "goroutines"
+	if haveLoopClient {
+		defClient = "loop"
+	}
+	flag.StringVar(&o.client, "client", defClient, "load generator: loop (one event loop over all connections, Linux) or goroutines (one per connection)")
 	flag.Parse()
+	if o.client != "loop" && o.client != "goroutines" {
+		fmt.Fprintln(os.Stderr, "loadtest: -client must be loop or goroutines")
+		os.Exit(2)
+	}
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -193,7 +214,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	// 1. The cold pass: every record is read from the database once.
-	cold := hammer(addr, reqs, want, o.conns, 0, len(reqs))
+	cold := o.load(addr, reqs, want, 0, len(reqs))
 	if cold.errors > 0 {
 		return fmt.Errorf("cold pass: %d wrong answers; first: %s", cold.errors, cold.firstError)
 	}
@@ -217,13 +238,13 @@ func run(ctx context.Context, o options) error {
 		rawWall, httpWall time.Duration
 		httpUser, httpSys time.Duration
 	)
-	fmt.Printf("%d rounds of %s raw golang-jwt on %d goroutines, then %s of GET /api/v1/verify on %d connections over %d distinct tokens (%s):\n",
-		o.rounds, o.rawDuration, runtime.GOMAXPROCS(0), o.duration, o.conns, len(sent), map[bool]string{true: "short form", false: "compact JWS"}[o.short])
+	fmt.Printf("%d rounds of %s raw golang-jwt on %d goroutines, then %s of GET /api/v1/verify on %d connections over %d distinct tokens (%s; client: %s):\n",
+		o.rounds, o.rawDuration, runtime.GOMAXPROCS(0), o.duration, o.conns, len(sent), map[bool]string{true: "short form", false: "compact JWS"}[o.short], o.client)
 	for r := 0; r < o.rounds; r++ {
 		c0 := cpuTime()
 		raw := rawRate(fx.tokens, fx.set, o.rawDuration)
 		c1, u1, s1 := cpuTimes()
-		hot := hammer(addr, reqs, want, o.conns, o.duration, 0)
+		hot := o.load(addr, reqs, want, o.duration, 0)
 		c2, u2, s2 := cpuTimes()
 		httpUser += u2 - u1
 		httpSys += s2 - s1
@@ -264,7 +285,7 @@ func run(ctx context.Context, o options) error {
 	if o.floor {
 		hreq := [][]byte{[]byte("GET /healthz HTTP/1.1\r\nHost: loadtest\r\n\r\n")}
 		c0, u0, s0 := cpuTimes()
-		h := hammer(addr, hreq, []string{`"status":"ok"`}, o.conns, o.duration, 0)
+		h := o.load(addr, hreq, []string{`"status":"ok"`}, o.duration, 0)
 		c1, u1, s1 := cpuTimes()
 		fmt.Printf("HTTP floor, GET /healthz on %d connections: %.0f requests/s wall, %.1f µs CPU per request (user %.1f, system %.1f), p99 %s\n",
 			o.conns, h.rate(), float64((c1-c0).Microseconds())/float64(h.n), float64((u1-u0).Microseconds())/float64(h.n),
