@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sertika/sertika/internal/demo"
+	"github.com/sertika/sertika/scoring"
 )
 
 func init() {
@@ -70,7 +71,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printDemoResult(e.stdout, res)
-	return nil
+	return scoreDemo(ctx, e, svc)
 }
 
 // seedDemo fills an empty database with the demo agency (serve --demo). A database that
@@ -86,6 +87,19 @@ func seedDemo(ctx context.Context, e *env, svc *services) error {
 		return fmt.Errorf("demo seeding: %w", err)
 	}
 	printDemoResult(e.stderr, res)
+	return scoreDemo(ctx, e, svc)
+}
+
+// scoreDemo computes the demo employees' IP ASN for the current year, so the dashboards
+// (/skor) show figures from the first minute rather than waiting for a rescore.
+func scoreDemo(ctx context.Context, e *env, svc *services) error {
+	pp := newProgress(e.stderr, "  scores")
+	res, err := svc.scoring.RescoreAll(ctx, scoring.RescoreOptions{Progress: pp.update})
+	pp.finish()
+	if err != nil {
+		return fmt.Errorf("demo scores: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "IP ASN %d computed for %d employees.\n", res.Year, res.Written)
 	return nil
 }
 
