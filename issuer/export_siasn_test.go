@@ -17,12 +17,7 @@ import (
 )
 
 func siasnIDs(rows []SIASNRow) []string {
-	out := make([]string, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.ID)
-	}
-	slices.Sort(out)
-	return out
+	return sortedIDs(rows, func(r SIASNRow) string { return r.ID })
 }
 
 func TestExportSIASNScopeAndFilters(t *testing.T) {
@@ -30,14 +25,7 @@ func TestExportSIASNScopeAndFilters(t *testing.T) {
 		w, _, _, a, b := certWorld(t, f)
 		all := certIDs(append(slices.Clone(a), b...))
 		a1 := a[0]
-		for _, tc := range []struct {
-			who  string
-			want []string
-		}{
-			{"admin", all}, {"rev", all}, {"signer", all},
-			{"opdUser", certIDs(a)}, {"opdUserB", certIDs(b)},
-			{"pegawai", []string{a1.ID}}, {"outsider", []string{b[0].ID}},
-		} {
+		for _, tc := range visibleCerts(a, b) {
 			rows, err := w.iss.ExportSIASN(bg, w.who(t, tc.who), SIASNFilter{})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.who, err)

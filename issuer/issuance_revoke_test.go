@@ -248,12 +248,35 @@ func certWorld(t *testing.T, f *fixture) (w *issuanceWorld, reqA, reqB int64, a,
 }
 
 func certIDs(list []Certificate) []string {
+	return sortedIDs(list, func(c Certificate) string { return c.ID })
+}
+
+// sortedIDs returns the IDs of list (id gives one), sorted.
+func sortedIDs[T any](list []T, id func(T) string) []string {
 	out := make([]string, 0, len(list))
-	for _, c := range list {
-		out = append(out, c.ID)
+	for _, v := range list {
+		out = append(out, id(v))
 	}
 	slices.Sort(out)
 	return out
+}
+
+// visibleCertsCase is an actor of certWorld (by w.who name) and the IDs of the
+// certificates it may see.
+type visibleCertsCase struct {
+	who  string
+	want []string
+}
+
+// visibleCerts lists what each actor of certWorld sees of its certificates: a of OPD A, b of
+// OPD B.
+func visibleCerts(a, b []Certificate) []visibleCertsCase {
+	all := certIDs(append(slices.Clone(a), b...))
+	return []visibleCertsCase{
+		{"admin", all}, {"rev", all}, {"signer", all},
+		{"opdUser", certIDs(a)}, {"opdUserB", certIDs(b)},
+		{"pegawai", []string{a[0].ID}}, {"outsider", []string{b[0].ID}},
+	}
 }
 
 func TestListCertificates(t *testing.T) {
@@ -266,14 +289,7 @@ func TestListCertificates(t *testing.T) {
 		}
 
 		t.Run("scope", func(t *testing.T) {
-			for _, tc := range []struct {
-				who  string
-				want []string
-			}{
-				{"admin", all}, {"rev", all}, {"signer", all},
-				{"opdUser", certIDs(a)}, {"opdUserB", certIDs(b)},
-				{"pegawai", []string{a1.ID}}, {"outsider", []string{b[0].ID}},
-			} {
+			for _, tc := range visibleCerts(a, b) {
 				list, page, err := w.iss.List(bg, w.who(t, tc.who), CertFilter{})
 				if err != nil {
 					t.Fatalf("%s: %v", tc.who, err)

@@ -60,16 +60,10 @@ func TestBulkReaderDecodesLikeScan(t *testing.T) {
 	st := NewStore(db, nil)
 	rescoreInTx(t, st, db, testYear, nil, ids[0]) // a stored hash for one of them
 
-	// As loadEmployees and loadFacts read them (the targeted update's way)…
-	load := func(query querier, in *interner) []*employeeFacts {
+	// withFacts reads the facts of emps (query q) into them, sorted.
+	withFacts := func(query querier, in *interner, emps []*employeeFacts, q string, args []any) []*employeeFacts {
 		t.Helper()
-		ctx := context.Background()
-		emps, err := readEmployees(ctx, query, in, testYear, employeeColumns+` WHERE e.id >= ? ORDER BY e.id`, testYear, ids[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, args := factsQuery(st.rs, testYear, `employee_id BETWEEN ? AND ?`, []any{ids[0], ids[len(ids)-1]})
-		if err := readFacts(ctx, query, in, st.rs, testYear, chunkLookup(emps), q, args...); err != nil {
+		if err := readFacts(context.Background(), query, in, st.rs, testYear, chunkLookup(emps), q, args...); err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range emps {
@@ -80,6 +74,17 @@ func TestBulkReaderDecodesLikeScan(t *testing.T) {
 		}
 		return emps
 	}
+	// As loadEmployees and loadFacts read them (the targeted update's way)…
+	load := func(query querier, in *interner) []*employeeFacts {
+		t.Helper()
+		ctx := context.Background()
+		emps, err := readEmployees(ctx, query, in, testYear, employeeColumns+` WHERE e.id >= ? ORDER BY e.id`, testYear, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, args := factsQuery(st.rs, testYear, `employee_id BETWEEN ? AND ?`, []any{ids[0], ids[len(ids)-1]})
+		return withFacts(query, in, emps, q, args)
+	}
 	// … and as the bulk rescore reads them.
 	loadChunk := func(query querier, in *interner) []*employeeFacts {
 		t.Helper()
@@ -89,16 +94,7 @@ func TestBulkReaderDecodesLikeScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		q, args := chunkFactsQuery(st.rs, testYear, ids[0], ids[len(ids)-1])
-		if err := readFacts(ctx, query, in, st.rs, testYear, chunkLookup(emps), q, args...); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range emps {
-			sortFacts(&e.facts)
-			if len(e.facts.Development) == 0 {
-				e.facts.Development = nil // chunkLookup leaves room
-			}
-		}
-		return emps
+		return withFacts(query, in, emps, q, args)
 	}
 	want := load(gormQuerier(db.Gorm), nil)
 	withPgx(t, db, func(c *pgx.Conn) {

@@ -125,14 +125,20 @@ func BenchmarkFactsHash(b *testing.B) {
 	}
 }
 
-// BenchmarkScoreJSON is the stored form of a computed Score, per employee.
-func BenchmarkScoreJSON(b *testing.B) {
-	fs := benchFacts(4096)
+// benchScores computes the scores of benchFacts(n) under the default rules.
+func benchScores(n int) []Score {
+	fs := benchFacts(n)
 	rs := Default()
 	scores := make([]Score, len(fs))
 	for i, f := range fs {
 		scores[i] = Compute(rs, f)
 	}
+	return scores
+}
+
+// BenchmarkScoreJSON is the stored form of a computed Score, per employee.
+func BenchmarkScoreJSON(b *testing.B) {
+	scores := benchScores(4096)
 	b.ReportAllocs()
 	var buf []byte
 	i := 0
@@ -147,12 +153,7 @@ func BenchmarkScoreJSON(b *testing.B) {
 
 // BenchmarkScoreJSONStdlib is encoding/json on the same scores, for comparison.
 func BenchmarkScoreJSONStdlib(b *testing.B) {
-	fs := benchFacts(4096)
-	rs := Default()
-	scores := make([]Score, len(fs))
-	for i, f := range fs {
-		scores[i] = Compute(rs, f)
-	}
+	scores := benchScores(4096)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

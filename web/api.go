@@ -254,12 +254,24 @@ func queryInt(c *fiber.Ctx, name string, def int) (int, error) {
 	return n, nil
 }
 
-func (s *Server) apiListEmployees(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50)
-	if err != nil {
-		return err
+// queryPage reads a list's limit (def when absent) and offset query parameters.
+func queryPage(c *fiber.Ctx, def int) (limit, offset int, err error) {
+	if limit, err = queryInt(c, "limit", def); err != nil {
+		return 0, 0, err
 	}
-	offset, err := queryInt(c, "offset", 0)
+	if offset, err = queryInt(c, "offset", 0); err != nil {
+		return 0, 0, err
+	}
+	return limit, offset, nil
+}
+
+// pageJSON answers with one page of a list: its items and the window.
+func pageJSON(c *fiber.Ctx, items any, page domain.Page) error {
+	return c.JSON(fiber.Map{"items": items, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+}
+
+func (s *Server) apiListEmployees(c *fiber.Ctx) error {
+	limit, offset, err := queryPage(c, 50)
 	if err != nil {
 		return err
 	}
@@ -272,7 +284,7 @@ func (s *Server) apiListEmployees(c *fiber.Ctx) error {
 	for i, e := range list {
 		out[i] = viewEmployee(e)
 	}
-	return c.JSON(fiber.Map{"items": out, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+	return pageJSON(c, out, page)
 }
 
 func (s *Server) apiGetEmployee(c *fiber.Ctx) error {

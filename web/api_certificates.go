@@ -118,11 +118,7 @@ func (s *Server) answerIssued(c *fiber.Ctx, b *issuer.Batch) error {
 }
 
 func (s *Server) apiListCertificates(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(c, "offset", 0)
+	limit, offset, err := queryPage(c, 50)
 	if err != nil {
 		return err
 	}
@@ -144,7 +140,7 @@ func (s *Server) apiListCertificates(c *fiber.Ctx) error {
 	for i := range list {
 		out[i] = s.viewCertificate(&list[i])
 	}
-	return c.JSON(fiber.Map{"items": out, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+	return pageJSON(c, out, page)
 }
 
 func (s *Server) apiGetCertificate(c *fiber.Ctx) error {

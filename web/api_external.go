@@ -64,11 +64,7 @@ func (s *Server) viewExternal(r *scoring.ExternalTraining) externalView {
 }
 
 func (s *Server) apiListExternal(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 25)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(c, "offset", 0)
+	limit, offset, err := queryPage(c, 25)
 	if err != nil {
 		return err
 	}
@@ -83,7 +79,7 @@ func (s *Server) apiListExternal(c *fiber.Ctx) error {
 	for i := range list {
 		out[i] = s.viewExternal(&list[i])
 	}
-	return c.JSON(fiber.Map{"items": out, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+	return pageJSON(c, out, page)
 }
 
 func (s *Server) apiGetExternal(c *fiber.Ctx) error {
@@ -110,10 +106,7 @@ func externalAPIInput(c *fiber.Ctx) (scoring.ExternalInput, map[string]string, e
 	if _, err := c.MultipartForm(); err != nil {
 		return scoring.ExternalInput{}, nil, errNotMultipart
 	}
-	f := externalForm{NIP: strings.TrimSpace(formValue(c, "nip")), Kind: strings.TrimSpace(formValue(c, "kind")),
-		Level: strings.TrimSpace(formValue(c, "level")), Title: formValue(c, "title"), JP: strings.TrimSpace(formValue(c, "jp")),
-		StartDate: strings.TrimSpace(formValue(c, "start_date")), EndDate: strings.TrimSpace(formValue(c, "end_date")),
-		Organizer: formValue(c, "organizer"), CertificateNumber: formValue(c, "certificate_number")}
+	f := readExternalForm(c)
 	in, parse := f.input()
 	// The API keeps the level as sent: a level on another kind is an error, not dropped.
 	in.Level = f.Level

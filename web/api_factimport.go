@@ -36,17 +36,13 @@ func viewFactImport(r *importer.Report) factImportView {
 // cannot be read at all.
 func (s *Server) apiImportFacts(k factImportKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var dryRun bool
-		switch c.Query("dry_run") {
-		case "", "false", "0":
-		case "true", "1":
-			dryRun = true
-		default:
-			return apperr.Invalid("Parameter dry_run harus true atau false.")
+		dryRun, err := queryDryRun(c)
+		if err != nil {
+			return err
 		}
 		fh, err := c.FormFile("file")
 		if err != nil || (fh.Filename == "" && fh.Size == 0) {
-			return apperr.Invalid(`Kirim berkas CSV atau XLSX sebagai multipart/form-data pada kolom "file".`)
+			return apperr.Invalid(msgNoImportFile)
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -58,12 +54,7 @@ func (s *Server) apiImportFacts(k factImportKind) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		status := fiber.StatusOK
-		if rep.Rejected > 0 {
-			status = fiber.StatusUnprocessableEntity
-		}
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Status(status).JSON(viewFactImport(rep))
+		return importReportJSON(c, rep.Rejected, viewFactImport(rep))
 	}
 }
 

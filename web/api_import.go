@@ -52,31 +52,47 @@ func viewImport(r *importer.Report) importView {
 	return v
 }
 
+// msgNoImportFile answers an import through the API that carries no file.
+const msgNoImportFile = `Kirim berkas CSV atau XLSX sebagai multipart/form-data pada kolom "file".`
+
+// queryDryRun reads the dry_run query parameter of an import through the API.
+func queryDryRun(c *fiber.Ctx) (bool, error) {
+	switch c.Query("dry_run") {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, apperr.Invalid("Parameter dry_run harus true atau false.")
+}
+
+// importReportJSON answers an import through the API with its report (view): 200, or 422
+// when rows were rejected (and nothing was written).
+func importReportJSON(c *fiber.Ctx, rejected int, view any) error {
+	status := fiber.StatusOK
+	if rejected > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(view)
+}
+
 // apiImportEmployees imports an employee file. 200 with the report when no row was
 // rejected (committed, or a dry run); 422 with the same report when rows were rejected and
 // nothing was written. A file that cannot be read at all is a 400 (413 when too large).
 func (s *Server) apiImportEmployees(c *fiber.Ctx) error {
-	var dryRun bool
-	switch c.Query("dry_run") {
-	case "", "false", "0":
-	case "true", "1":
-		dryRun = true
-	default:
-		return apperr.Invalid("Parameter dry_run harus true atau false.")
+	dryRun, err := queryDryRun(c)
+	if err != nil {
+		return err
 	}
 	rep, err := s.runImport(c, "file", dryRun)
 	if err == errNoFile {
-		return apperr.Invalid(`Kirim berkas CSV atau XLSX sebagai multipart/form-data pada kolom "file".`)
+		return apperr.Invalid(msgNoImportFile)
 	}
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusOK
-	if rep.Rejected > 0 {
-		status = fiber.StatusUnprocessableEntity
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).JSON(viewImport(rep))
+	return importReportJSON(c, rep.Rejected, viewImport(rep))
 }
 
 // apiImportTemplate sends the import template, CSV (default) or XLSX.

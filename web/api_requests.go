@@ -189,11 +189,7 @@ func (s *Server) apiCreateRequest(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiListRequests(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50)
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(c, "offset", 0)
+	limit, offset, err := queryPage(c, 50)
 	if err != nil {
 		return err
 	}
@@ -210,7 +206,7 @@ func (s *Server) apiListRequests(c *fiber.Ctx) error {
 		out[i] = viewRequest(r.Request)
 		out[i].ParticipantCount = r.Participants
 	}
-	return c.JSON(fiber.Map{"items": out, "total": page.Total, "limit": page.Limit, "offset": page.Offset})
+	return pageJSON(c, out, page)
 }
 
 func (s *Server) apiGetRequest(c *fiber.Ctx) error {

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,90 +25,20 @@ func TestBrowserRequestApproval(t *testing.T) {
 	ts := newTestServer(t, testdb.New(t, database.SQLite))
 	base := ts.pagesListen(t)
 
-	must := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	navigate := func(what string, wantStatus int64, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, steps...)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if resp.Status != wantStatus {
-			t.Errorf("%s: status %d, want %d", what, resp.Status, wantStatus)
-		}
-	}
-	eval := func(what, js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	signIn := func(username string) {
-		t.Helper()
-		do("login form "+username, chromedp.Navigate(base+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), testPassword))
-		navigate("sign in "+username, 200, chromedp.Submit(chromedp.ID("password")))
-		do("dashboard "+username, chromedp.WaitVisible(chromedp.CSS("main h1")))
-	}
-
-	// shoot takes screenshots of the current page on a desktop and on a 390 px phone (then
-	// returns to the desktop), and fails when the page is wider than the viewport.
-	dir := screenshotDir(t)
-	shoot := func(name string, ready chromedp.ID) {
-		t.Helper()
-		for _, vp := range []struct {
-			name          string
-			width, height int64
-			mobile        bool
-		}{{name + "-390.png", 390, 844, true}, {name + "-1280.png", 1280, 900, false}} {
-			var opts []chromedp.EmulateViewportOption
-			if vp.mobile {
-				opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.WaitVisible(ready))
-			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if overflow > 0 {
-				t.Errorf("%s: the page is %d px wider than the viewport", vp.name, overflow)
-			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", vp.name, err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, vp.name), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	tab := newChromeTab(t, ctx, base)
 
 	// ---- the OPD writes and submits a request ----
-	signIn(testUsers[domain.RoleOPD])
-	navigate("Buat usulan", 200, chromedp.Click(chromedp.CSS(`a[href="/usulan/baru"]`)))
-	do("form", chromedp.WaitVisible(chromedp.ID("title")))
+	tab.signIn(testUsers[domain.RoleOPD], "main h1")
+	tab.navigate("Buat usulan", 200, chromedp.Click(chromedp.CSS(`a[href="/usulan/baru"]`)))
+	tab.do("form", chromedp.WaitVisible(chromedp.ID("title")))
 
 	// The small script follows the kind: the form (Bentuk) and the leadership level.
-	if got := eval("kepemimpinan", `(() => { const k = document.getElementById("kind"); k.value = "kepemimpinan";
+	if got := tab.eval("kepemimpinan", `(() => { const k = document.getElementById("kind"); k.value = "kepemimpinan";
 		k.dispatchEvent(new Event("change")); return document.getElementById("bentuk-nilai").textContent + "|" +
 		document.getElementById("bagian-tingkat").hidden; })()`); got != "Klasikal|false" {
 		t.Errorf("kind kepemimpinan: %q, want Klasikal and the level shown", got)
 	}
-	if got := eval("coaching", `(() => { const k = document.getElementById("kind"); k.value = "coaching";
+	if got := tab.eval("coaching", `(() => { const k = document.getElementById("kind"); k.value = "coaching";
 		k.dispatchEvent(new Event("change")); return document.getElementById("bentuk-nilai").textContent + "|" +
 		document.getElementById("bagian-tingkat").hidden; })()`); got != "Nonklasikal|true" {
 		t.Errorf("kind coaching: %q, want Nonklasikal and the level hidden", got)
@@ -118,7 +46,7 @@ func TestBrowserRequestApproval(t *testing.T) {
 
 	start := domain.DateOf(ts.db.Now().Add(7*time.Hour).AddDate(0, 0, 21))
 	const title = "Pelatihan Teknis Penyusunan Modul Ajar Berdiferensiasi"
-	do("fill the form",
+	tab.do("fill the form",
 		chromedp.SendKeys(chromedp.ID("title"), title),
 		chromedp.SetValue(chromedp.ID("kind"), "teknis"),
 		chromedp.SetValue(chromedp.ID("organizer"), "bkpsdm"),
@@ -131,42 +59,42 @@ func TestBrowserRequestApproval(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name="peserta"][value="`+nipA1+`"]`)),
 		chromedp.SendKeys(chromedp.ID("nip_list"), "19700101 200001 2 002"),
 	)
-	shoot("usulan-formulir", chromedp.ID("simpan"))
-	navigate("save", 200, chromedp.Click(chromedp.ID("simpan")))
-	do("detail", chromedp.WaitVisible(chromedp.ID("form-ajukan")))
-	loc := must("location", chromedp.Location())
+	tab.shoot("usulan-formulir", "#simpan")
+	tab.navigate("save", 200, chromedp.Click(chromedp.ID("simpan")))
+	tab.do("detail", chromedp.WaitVisible(chromedp.ID("form-ajukan")))
+	loc := tab.must("location", chromedp.Location())
 	m := regexp.MustCompile(`/usulan/(\d+)$`).FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("after saving the form the browser is at %s", loc)
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
-	if badge := must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Draf" {
+	if badge := tab.must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Draf" {
 		t.Errorf("new request's badge %q", badge)
 	}
-	navigate("submit", 200, chromedp.Click(chromedp.CSS(`#form-ajukan button[type="submit"]`)))
-	do("submitted", chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if badge := must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Diajukan" {
+	tab.navigate("submit", 200, chromedp.Click(chromedp.CSS(`#form-ajukan button[type="submit"]`)))
+	tab.do("submitted", chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if badge := tab.must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Diajukan" {
 		t.Errorf("after submit the badge says %q", badge)
 	}
-	navigate("sign out", 200, chromedp.Click(chromedp.CSS(`form[action="/keluar"] button`)))
+	tab.navigate("sign out", 200, chromedp.Click(chromedp.CSS(`form[action="/keluar"] button`)))
 
 	// ---- the reviewer approves it from the queue ----
-	signIn(testUsers[domain.RoleVerifikator])
-	if bell := must("bell", chromedp.Text(chromedp.ID("belum-dibaca"))); !strings.HasPrefix(bell, "2") {
+	tab.signIn(testUsers[domain.RoleVerifikator], "main h1")
+	if bell := tab.must("bell", chromedp.Text(chromedp.ID("belum-dibaca"))); !strings.HasPrefix(bell, "2") {
 		t.Errorf("reviewer's bell %q, want 2 unread (the sample and this request)", bell)
 	}
-	navigate("queue", 200, chromedp.Click(chromedp.CSS(`nav a[href="/antrean"]`)))
-	do("queue table", chromedp.WaitVisible(chromedp.ID("menunggu-keputusan")))
-	shoot("antrean", chromedp.ID("menunggu-keputusan"))
-	queue := must("queue text", chromedp.Text(chromedp.CSS("main")))
+	tab.navigate("queue", 200, chromedp.Click(chromedp.CSS(`nav a[href="/antrean"]`)))
+	tab.do("queue table", chromedp.WaitVisible(chromedp.ID("menunggu-keputusan")))
+	tab.shoot("antrean", "#menunggu-keputusan")
+	queue := tab.must("queue text", chromedp.Text(chromedp.CSS("main")))
 	if !strings.Contains(queue, title) || !strings.Contains(queue, "menunggu sejak hari ini") {
 		t.Errorf("queue lacks the request or its age: %q", queue)
 	}
-	navigate("open request", 200, chromedp.Click(chromedp.CSS(`main a[href="/usulan/`+m[1]+`"]`)))
-	do("decision page", chromedp.WaitVisible(chromedp.ID("form-setujui")), chromedp.WaitVisible(chromedp.ID("beban-jp")))
-	shoot("usulan-keputusan", chromedp.ID("form-setujui"))
-	navigate("approve", 200, chromedp.Click(chromedp.CSS(`#form-setujui button[type="submit"]`)))
-	do("approved", chromedp.WaitVisible(chromedp.ID("nomor-rekomendasi")))
+	tab.navigate("open request", 200, chromedp.Click(chromedp.CSS(`main a[href="/usulan/`+m[1]+`"]`)))
+	tab.do("decision page", chromedp.WaitVisible(chromedp.ID("form-setujui")), chromedp.WaitVisible(chromedp.ID("beban-jp")))
+	tab.shoot("usulan-keputusan", "#form-setujui")
+	tab.navigate("approve", 200, chromedp.Click(chromedp.CSS(`#form-setujui button[type="submit"]`)))
+	tab.do("approved", chromedp.WaitVisible(chromedp.ID("nomor-rekomendasi")))
 
 	d, err := ts.srv.Requests.Get(context.Background(), domain.System, id)
 	if err != nil {
@@ -175,17 +103,17 @@ func TestBrowserRequestApproval(t *testing.T) {
 	if d.Request.State != issuer.StateApproved {
 		t.Fatalf("request %d is %s after approval in the browser", id, d.Request.State)
 	}
-	if badge := must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Disetujui" {
+	if badge := tab.must("badge", chromedp.Text(chromedp.CSS(".request-meta .badge"))); badge != "Disetujui" {
 		t.Errorf("approved badge %q", badge)
 	}
-	if number := must("number", chromedp.Text(chromedp.ID("nomor-rekomendasi"))); number != d.Request.Recommendation() {
+	if number := tab.must("number", chromedp.Text(chromedp.ID("nomor-rekomendasi"))); number != d.Request.Recommendation() {
 		t.Errorf("page shows number %q, service %q", number, d.Request.Recommendation())
 	}
-	if flash := must("flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, d.Request.Recommendation()) {
+	if flash := tab.must("flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, d.Request.Recommendation()) {
 		t.Errorf("flash %q lacks the number", flash)
 	}
 
 	// Screenshots of the approved request's page.
-	shoot("usulan", chromedp.ID("nomor-rekomendasi"))
-	t.Logf("screenshots in %s", dir)
+	tab.shoot("usulan", "#nomor-rekomendasi")
+	t.Logf("screenshots in %s", tab.dir)
 }

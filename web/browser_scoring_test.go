@@ -61,29 +61,10 @@ func TestBrowserScoring(t *testing.T) {
 	base := ts.pagesListen(t)
 	signer := testUsers[domain.RolePenandatangan]
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	navigate := func(what string, wantStatus int64, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, steps...)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if resp.Status != wantStatus {
-			t.Errorf("%s: status %d, want %d", what, resp.Status, wantStatus)
-		}
-	}
+	tab := newChromeTab(t, ctx, base)
 	text := func(what string, sel string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
+		return tab.must(what, chromedp.Text(chromedp.CSS(sel)))
 	}
 	// value reads the data-value of #id as a number.
 	value := func(id string) float64 {
@@ -104,49 +85,16 @@ func TestBrowserScoring(t *testing.T) {
 			t.Errorf("%s: the page shows %v, the API %v", what, got, want)
 		}
 	}
-	dir := screenshotDir(t)
-	shoot := func(name string, ready chromedp.CSS) {
-		t.Helper()
-		for _, vp := range []struct {
-			name          string
-			width, height int64
-			mobile        bool
-		}{{name + "-390.png", 390, 844, true}, {name + "-1280.png", 1280, 900, false}} {
-			var opts []chromedp.EmulateViewportOption
-			if vp.mobile {
-				opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.WaitVisible(ready))
-			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if overflow > 0 {
-				t.Errorf("%s: the page is %d px wider than the viewport", vp.name, overflow)
-			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", vp.name, err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, vp.name), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		do("back to the desktop", chromedp.EmulateViewport(1280, 900))
-	}
 
 	// ---- the signer issues the certificates on the issuance page ----
-	do("login form", chromedp.Navigate(base+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), signer), chromedp.SendKeys(chromedp.ID("password"), testPassword))
-	navigate("sign in", 200, chromedp.Submit(chromedp.ID("password")))
-	do("start page card", chromedp.WaitVisible(chromedp.ID("kartu-skor")))
-	navigate("issuance page", 200, chromedp.Navigate(base+"/usulan/1/sertifikat"))
-	navigate("run the checks", 200, chromedp.Click(chromedp.CSS(`#form-periksa button`)))
-	do("checks passed", chromedp.WaitVisible(chromedp.ID("form-terbitkan")), chromedp.Click(chromedp.ID("konfirmasi")))
-	navigate("sign", 200, chromedp.Click(chromedp.CSS(`#form-terbitkan button[type="submit"]`)))
+	tab.signIn(signer, "#kartu-skor")
+	tab.navigate("issuance page", 200, chromedp.Navigate(base+"/usulan/1/sertifikat"))
+	tab.navigate("run the checks", 200, chromedp.Click(chromedp.CSS(`#form-periksa button`)))
+	tab.do("checks passed", chromedp.WaitVisible(chromedp.ID("form-terbitkan")), chromedp.Click(chromedp.ID("konfirmasi")))
+	tab.navigate("sign", 200, chromedp.Click(chromedp.CSS(`#form-terbitkan button[type="submit"]`)))
 	// Signing answers with the issued batch, or with the progress page of a signing job
 	// that finishes in the background.
-	do("issued", chromedp.WaitVisible(chromedp.CSS(`#tabel-sertifikat, #tugas[data-state="done"]`)))
+	tab.do("issued", chromedp.WaitVisible(chromedp.CSS(`#tabel-sertifikat, #tugas[data-state="done"]`)))
 	cert := ts.cpCert(t, nipA1)
 
 	// ---- the agency dashboard equals GET /api/v1/score ----
@@ -158,8 +106,8 @@ func TestBrowserScoring(t *testing.T) {
 	if d.Summary.Count != 3 || d.Target == nil || d.Achievement == nil {
 		t.Fatalf("API dashboard: %+v", d)
 	}
-	navigate("menu Skor IP ASN", 200, chromedp.Click(chromedp.CSS(`nav a[href="/skor"]`)))
-	do("dashboard", chromedp.WaitVisible(chromedp.ID("ip-total")))
+	tab.navigate("menu Skor IP ASN", 200, chromedp.Click(chromedp.CSS(`nav a[href="/skor"]`)))
+	tab.do("dashboard", chromedp.WaitVisible(chromedp.ID("ip-total")))
 	sum := d.Summary
 	same("IP ASN", value("ip-total"), sum.Total)
 	if got := text("category", "#ip-kategori"); got != sum.CategoryLabel {
@@ -187,14 +135,14 @@ func TestBrowserScoring(t *testing.T) {
 		return s.getAttribute("role") + "|" + s.querySelector("title").textContent + "|" + document.querySelectorAll("#tabel-tren tbody tr").length; })()`)); err != nil || got != "img|Tren IP ASN per tahun|2" {
 		t.Errorf("trend chart: %q %v", got, err)
 	}
-	shoot("skor-instansi", "#ip-total")
+	tab.shoot("skor-instansi", "#ip-total")
 
 	// ---- the OPD and the employee ----
-	navigate("open DISDIK", 200, chromedp.Click(chromedp.CSS(`#tabel-opd a[href="/skor/opd/DISDIK"]`)))
-	do("OPD dashboard", chromedp.WaitVisible(chromedp.ID("daftar-pegawai")))
-	shoot("skor-opd", "#daftar-pegawai")
-	navigate("open the employee", 200, chromedp.Click(chromedp.CSS(`#pegawai a[href="/skor/pegawai/`+nipA1+`"]`)))
-	do("employee page", chromedp.WaitVisible(chromedp.ID("penjelasan-kompetensi")))
+	tab.navigate("open DISDIK", 200, chromedp.Click(chromedp.CSS(`#tabel-opd a[href="/skor/opd/DISDIK"]`)))
+	tab.do("OPD dashboard", chromedp.WaitVisible(chromedp.ID("daftar-pegawai")))
+	tab.shoot("skor-opd", "#daftar-pegawai")
+	tab.navigate("open the employee", 200, chromedp.Click(chromedp.CSS(`#pegawai a[href="/skor/pegawai/`+nipA1+`"]`)))
+	tab.do("employee page", chromedp.WaitVisible(chromedp.ID("penjelasan-kompetensi")))
 	var sc struct {
 		Total, Kualifikasi, Kompetensi, Kinerja, Disiplin float64
 		CategoryLabel                                     string `json:"category_label"`
@@ -217,22 +165,22 @@ func TestBrowserScoring(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.querySelectorAll('#penjelasan-kompetensi a[href="/sertifikat/`+cert.ID+`"]').length`)); err != nil || n != 1 {
 		t.Errorf("the kompetensi explanation links the certificate %s %d times (%v)", cert.ID, n, err)
 	}
-	shoot("skor-pegawai", "#penjelasan-kompetensi")
+	tab.shoot("skor-pegawai", "#penjelasan-kompetensi")
 
 	// ---- the printed report: no menu, A4 ----
-	navigate("print page", 200, chromedp.Navigate(base+"/skor/cetak"))
-	do("report", chromedp.WaitVisible(chromedp.ID("tabel-opd")))
+	tab.navigate("print page", 200, chromedp.Navigate(base+"/skor/cetak"))
+	tab.do("report", chromedp.WaitVisible(chromedp.ID("tabel-opd")))
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.querySelectorAll("nav[aria-label='Menu utama']").length`)); err != nil || n != 0 {
 		t.Errorf("the report has the menu (%d, %v)", n, err)
 	}
-	shoot("skor-cetak", "#tabel-opd")
+	tab.shoot("skor-cetak", "#tabel-opd")
 	prefer := true
 	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPrintBackground(),
 		func(p *page.PrintToPDFParams) { p.PreferCSSPageSize = &prefer }))
 	if err != nil {
 		t.Fatalf("print: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "skor-cetak.pdf"), pdf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tab.dir, "skor-cetak.pdf"), pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The stylesheet asks for A4 (595 × 842 points): every page of the PDF is.
@@ -248,7 +196,7 @@ func TestBrowserScoring(t *testing.T) {
 		}
 	}
 	t.Logf("the printed report has %d A4 pages", len(boxes))
-	t.Logf("screenshots and the printed report in %s", dir)
+	t.Logf("screenshots and the printed report in %s", tab.dir)
 }
 
 // mediaBoxRE finds the page sizes of a PDF.

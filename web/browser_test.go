@@ -65,6 +65,102 @@ func screenshotDir(t *testing.T) string {
 	return t.TempDir()
 }
 
+// chromeTab drives one Chromium tab against a test server at base for one test; every
+// method fails the test on error.
+type chromeTab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string // where shoot writes its screenshots (screenshotDir)
+}
+
+// newChromeTab drives the tab ctx (from newChromium) for a test server listening at base.
+func newChromeTab(t *testing.T, ctx context.Context, base string) *chromeTab {
+	return &chromeTab{t: t, ctx: ctx, base: base, dir: screenshotDir(t)}
+}
+
+// must runs an action and returns its value.
+func (b *chromeTab) must(what string, a chromedp.Action[string]) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// do runs steps.
+func (b *chromeTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// navigate runs steps that load a page (a link, a form) and checks its status.
+func (b *chromeTab) navigate(what string, wantStatus int64, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, steps...)
+	if err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	if resp.Status != wantStatus {
+		b.t.Errorf("%s: status %d, want %d", what, resp.Status, wantStatus)
+	}
+}
+
+// eval evaluates a JavaScript expression that gives a string.
+func (b *chromeTab) eval(what, js string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// signIn types username and testPassword into the login form, submits it and waits for
+// ready on the page it leads to.
+func (b *chromeTab) signIn(username string, ready chromedp.CSS) {
+	b.t.Helper()
+	b.do("login form "+username, chromedp.Navigate(b.base+"/masuk"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), testPassword))
+	b.navigate("sign in "+username, 200, chromedp.Submit(chromedp.ID("password")))
+	b.do("page after sign-in "+username, chromedp.WaitVisible(ready))
+}
+
+// shoot takes screenshots of the current page, once ready is visible, on a 390 px phone
+// and then on a desktop (where it leaves the viewport), and fails when the page is wider
+// than the viewport.
+func (b *chromeTab) shoot(name string, ready chromedp.CSS) {
+	b.t.Helper()
+	for _, vp := range []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{name + "-390.png", 390, 844, true}, {name + "-1280.png", 1280, 900, false}} {
+		var opts []chromedp.EmulateViewportOption
+		if vp.mobile {
+			opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+		}
+		b.do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.WaitVisible(ready))
+		overflow, err := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if overflow > 0 {
+			b.t.Errorf("%s: the page is %d px wider than the viewport", vp.name, overflow)
+		}
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatalf("screenshot %s: %v", vp.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(b.dir, vp.name), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
 // TestBrowserLoginAndSearch drives the real pages in Chromium over a real socket: the login
 // form, the dashboard (screenshots on a 390 px phone and on a desktop), the employee search
 // and an upload over the body limit.
@@ -72,53 +168,27 @@ func TestBrowserLoginAndSearch(t *testing.T) {
 	ctx := newChromium(t)
 	ts := newTestServer(t, testdb.New(t, database.SQLite))
 	base := ts.pagesListen(t)
-
-	// must runs an action and fails the test on error.
-	must := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	// navigate runs steps that submit a form and waits for the page they lead to.
-	navigate := func(what string, wantStatus int64, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(ctx, steps...)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if resp.Status != wantStatus {
-			t.Errorf("%s: status %d, want %d", what, resp.Status, wantStatus)
-		}
-	}
+	tab := newChromeTab(t, ctx, base)
 
 	// Anonymous: / sends the browser to the login form.
-	do("open /", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("username")))
-	if loc := must("location", chromedp.Location()); !strings.HasPrefix(loc, base+"/masuk") {
+	tab.do("open /", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("username")))
+	if loc := tab.must("location", chromedp.Location()); !strings.HasPrefix(loc, base+"/masuk") {
 		t.Fatalf("anonymous / ended at %s, want the login form", loc)
 	}
 
 	// Sign in by typing into the form and submitting it.
-	do("type credentials",
+	tab.do("type credentials",
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 	)
-	navigate("sign in", 200, chromedp.Submit(chromedp.ID("password")))
-	do("dashboard", chromedp.WaitVisible(chromedp.CSS(".stats")))
-	if h1, loc := must("h1", chromedp.Text(chromedp.CSS("h1"))), must("location", chromedp.Location()); h1 != "Beranda" || loc != base+"/" {
+	tab.navigate("sign in", 200, chromedp.Submit(chromedp.ID("password")))
+	tab.do("dashboard", chromedp.WaitVisible(chromedp.CSS(".stats")))
+	if h1, loc := tab.must("h1", chromedp.Text(chromedp.CSS("h1"))), tab.must("location", chromedp.Location()); h1 != "Beranda" || loc != base+"/" {
 		t.Fatalf("after sign-in: h1 %q at %s, want Beranda at /", h1, loc)
 	}
 
 	// The dashboard on a phone and on a desktop.
-	dir := screenshotDir(t)
+	dir := tab.dir
 	for _, vp := range []struct {
 		name          string
 		width, height int64
@@ -128,7 +198,7 @@ func TestBrowserLoginAndSearch(t *testing.T) {
 		if vp.mobile {
 			opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
 		}
-		do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.Reload(),
+		tab.do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.Reload(),
 			chromedp.WaitVisible(chromedp.CSS(".stats")))
 		// Nothing may stick out sideways: the page scrolls only vertically.
 		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
@@ -149,18 +219,18 @@ func TestBrowserLoginAndSearch(t *testing.T) {
 	t.Logf("screenshots in %s", dir)
 
 	// Search employees: type into the search box and submit.
-	do("type a search",
+	tab.do("type a search",
 		chromedp.Navigate(base+"/pegawai"),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "wija"),
 	)
-	navigate("search", 200, chromedp.Submit(chromedp.ID("q")))
-	do("results", chromedp.WaitVisible(chromedp.ID("pegawai")))
-	table := must("result table", chromedp.Text(chromedp.ID("pegawai")))
+	tab.navigate("search", 200, chromedp.Submit(chromedp.ID("q")))
+	tab.do("results", chromedp.WaitVisible(chromedp.ID("pegawai")))
+	table := tab.must("result table", chromedp.Text(chromedp.ID("pegawai")))
 	if !strings.Contains(table, "Andi Wijaya") || strings.Contains(table, "Budi Santoso") {
 		t.Errorf("search for wija: table %q, want Andi Wijaya and not Budi Santoso", table)
 	}
-	if loc := must("location", chromedp.Location()); !strings.Contains(loc, "q=wija") {
+	if loc := tab.must("location", chromedp.Location()); !strings.Contains(loc, "q=wija") {
 		t.Errorf("search went to %s", loc)
 	}
 
@@ -171,14 +241,14 @@ func TestBrowserLoginAndSearch(t *testing.T) {
 	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), 8<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	do("choose a large file",
+	tab.do("choose a large file",
 		chromedp.Navigate(base+"/impor/pegawai"),
 		chromedp.WaitVisible(chromedp.ID("berkas")),
 		chromedp.SetUploadFiles(chromedp.ID("berkas"), []string{big}),
 	)
-	navigate("oversized upload", 413, chromedp.Submit(chromedp.ID("berkas")))
-	do("error page", chromedp.WaitVisible(chromedp.CSS("p.alert")))
-	if h1, msg := must("h1", chromedp.Text(chromedp.CSS("h1"))), must("alert", chromedp.Text(chromedp.CSS("p.alert"))); h1 != "Berkas terlalu besar" || msg != "Berkas atau data yang dikirim terlalu besar." {
+	tab.navigate("oversized upload", 413, chromedp.Submit(chromedp.ID("berkas")))
+	tab.do("error page", chromedp.WaitVisible(chromedp.CSS("p.alert")))
+	if h1, msg := tab.must("h1", chromedp.Text(chromedp.CSS("h1"))), tab.must("alert", chromedp.Text(chromedp.CSS("p.alert"))); h1 != "Berkas terlalu besar" || msg != "Berkas atau data yang dikirim terlalu besar." {
 		t.Errorf("oversized upload: h1 %q, message %q", h1, msg)
 	}
 }

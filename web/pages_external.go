@@ -188,28 +188,7 @@ func (f externalForm) input() (scoring.ExternalInput, map[string]string) {
 	if in.Kind != "kepemimpinan" {
 		in.Level = ""
 	}
-	for key, raw := range map[string]string{"start_date": f.StartDate, "end_date": f.EndDate} {
-		if raw == "" {
-			continue
-		}
-		d, err := domain.ParseDate(raw)
-		if err != nil {
-			parse[key] = "Tanggal tidak sah: gunakan format TTTT-BB-HH (misalnya 2026-03-31)."
-			continue
-		}
-		if key == "start_date" {
-			in.StartDate = d
-		} else {
-			in.EndDate = d
-		}
-	}
-	if f.JP != "" {
-		jp, err := strconv.Atoi(f.JP)
-		if err != nil {
-			parse["jp"] = "Jumlah JP harus berupa bilangan bulat."
-		}
-		in.JP = jp
-	}
+	in.StartDate, in.EndDate, in.JP = formDatesJP(parse, f.StartDate, f.EndDate, f.JP)
 	return in, parse
 }
 

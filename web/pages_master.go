@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -96,6 +97,35 @@ func formError(err error) (status int, msg string, ok bool) {
 // formValue returns a copy of a form field (Fiber reuses the underlying buffer).
 func formValue(c *fiber.Ctx, name string) string {
 	return strings.Clone(c.FormValue(name))
+}
+
+// formDatesJP parses a training form's start date, end date and JP (each may be empty).
+// One that does not parse stays zero (which the services refuse) and gets its own message
+// in fields, under start_date, end_date or jp.
+func formDatesJP(fields map[string]string, start, end, jp string) (startDate, endDate domain.Date, n int) {
+	for key, raw := range map[string]string{"start_date": start, "end_date": end} {
+		if raw == "" {
+			continue
+		}
+		d, err := domain.ParseDate(raw)
+		if err != nil {
+			fields[key] = "Tanggal tidak sah: gunakan format TTTT-BB-HH (misalnya 2026-03-31)."
+			continue
+		}
+		if key == "start_date" {
+			startDate = d
+		} else {
+			endDate = d
+		}
+	}
+	if jp != "" {
+		v, err := strconv.Atoi(jp)
+		if err != nil {
+			fields["jp"] = "Jumlah JP harus berupa bilangan bulat."
+		}
+		n = v
+	}
+	return startDate, endDate, n
 }
 
 // sizeLabel writes a byte count for people: 2097152 → "2 MB".

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/issuer"
 )
@@ -27,14 +24,10 @@ Run "sertika export siasn --help" for the columns.
 `
 
 func runExport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, exportUsage)
-		return usagef("want a subcommand: siasn")
+	if ok, err := subcommandNamed(e, exportUsage, "want a subcommand: siasn", args); !ok {
+		return err
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, exportUsage)
-		return flag.ErrHelp
 	case "siasn":
 		return runExportSIASN(ctx, e, args[1:])
 	}
@@ -101,11 +94,7 @@ whole or not at all. A progress line goes to standard error.`)
 	iss := issuer.NewIssuance(db, nil, issuer.IssuanceOptions{PublicURL: cfg.PublicURL, Logger: cliLogger(e)})
 	rows, err := iss.ExportSIASN(ctx, domain.System, issuer.SIASNFilter{Year: *year, OPD: *opd, IncludeRevoked: *revoked})
 	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Code != apperr.CodeInternal {
-			return exitCodeError{code: 1, msg: ae.Message}
-		}
-		return err
+		return userFailure(err)
 	}
 	pp := newProgress(e.stderr, "writing certificates")
 	if *out == "" {

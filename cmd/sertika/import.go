@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/importer"
@@ -43,14 +41,10 @@ Run "sertika import KIND --help" for the columns and flags of each kind.
 `
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, importUsage)
-		return usagef("want a subcommand: employees, skp, hukdis, pengembangan or template")
+	if ok, err := subcommandNamed(e, importUsage, "want a subcommand: employees, skp, hukdis, pengembangan or template", args); !ok {
+		return err
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, importUsage)
-		return flag.ErrHelp
 	case "employees":
 		return runImportEmployees(ctx, e, args[1:])
 	case "template":
@@ -172,11 +166,7 @@ func runImportFile(ctx context.Context, e *env, fs *flag.FlagSet, args []string,
 	})
 	pp.finish()
 	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Code != apperr.CodeInternal {
-			return exitCodeError{code: 1, msg: ae.Message}
-		}
-		return err
+		return userFailure(err)
 	}
 	rep.WriteText(e.stdout)
 	switch {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/config"
 	"github.com/sertika/sertika/internal/database"
 )
@@ -109,6 +110,32 @@ type exitCodeError struct {
 }
 
 func (e exitCodeError) Error() string { return e.msg }
+
+// userFailure ends a command with status 1 and the message of err when err is a refusal
+// (anything but an internal error); other errors are returned as they are.
+func userFailure(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code != apperr.CodeInternal {
+		return exitCodeError{code: 1, msg: ae.Message}
+	}
+	return err
+}
+
+// subcommandNamed handles what comes before a command's subcommand: none (usage to standard
+// error and the usage error want) or a request for help (usage to standard output). It
+// tells whether args[0] names a subcommand; when not, err is what the command returns.
+func subcommandNamed(e *env, usage, want string, args []string) (bool, error) {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return false, usagef("%s", want)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(e.stdout, usage)
+		return false, flag.ErrHelp
+	}
+	return true, nil
+}
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, `Sertika issues, signs and verifies competency-development certificates for civil
