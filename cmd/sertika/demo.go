@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,7 +21,8 @@ func init() {
 const demoHelp = `
 Seed an empty database with a generated demo agency and exit: Pemerintah Kota Tidore
 Kepulauan with its BKPSDM, 25 OPDs and --employees civil servants (PNS and PPPK with valid
-NIPs), plus one demo account per role, all with the password ` + demo.DemoPassword + `:
+NIPs) with SKP results, disciplinary penalties, training records and IP ASN targets, plus
+one demo account per role, all with the password ` + demo.DemoPassword + `:
 
   admin        administrator
   verifikator  BKPSDM reviewer
@@ -28,7 +30,8 @@ NIPs), plus one demo account per role, all with the password ` + demo.DemoPasswo
   opd.disdik   OPD account of the education office (` + demo.EducationOPDCode + `)
   pegawai      a teacher of ` + demo.EducationOPDCode + `
 
-The same --seed gives the same people. The command refuses (exit status 1) a database that
+The same --seed gives the same people and facts; the IP ASN of the previous and the current
+year is computed after seeding. The command refuses (exit status 1) a database that
 already holds OPDs, employees, users or an agency identity: demo data never mixes with real
 data. "sertika serve --demo" seeds the default agency the same way before starting.`
 
@@ -90,16 +93,20 @@ func seedDemo(ctx context.Context, e *env, svc *services) error {
 	return scoreDemo(ctx, e, svc)
 }
 
-// scoreDemo computes the demo employees' IP ASN for the current year, so the dashboards
-// (/skor) show figures from the first minute rather than waiting for a rescore.
+// scoreDemo computes the demo employees' IP ASN for the previous and the current year, so
+// the dashboards (/skor) show figures, and a trend, from the first minute rather than
+// waiting for a rescore.
 func scoreDemo(ctx context.Context, e *env, svc *services) error {
-	pp := newProgress(e.stderr, "  scores")
-	res, err := svc.scoring.RescoreAll(ctx, scoring.RescoreOptions{Progress: pp.update})
-	pp.finish()
-	if err != nil {
-		return fmt.Errorf("demo scores: %w", err)
+	year := svc.scoring.CurrentYear()
+	for _, y := range []int{year - 1, year} {
+		pp := newProgress(e.stderr, fmt.Sprintf("  scores %d", y))
+		res, err := svc.scoring.RescoreAll(ctx, scoring.RescoreOptions{Year: y, Progress: pp.update})
+		pp.finish()
+		if err != nil {
+			return fmt.Errorf("demo scores %d: %w", y, err)
+		}
+		fmt.Fprintf(e.stderr, "IP ASN %d computed for %d employees.\n", res.Year, res.Written)
 	}
-	fmt.Fprintf(e.stderr, "IP ASN %d computed for %d employees.\n", res.Year, res.Written)
 	return nil
 }
 
@@ -124,6 +131,8 @@ func printDemoResult(w io.Writer, res *demo.Result) {
 	fmt.Fprintf(w, "Demo data seeded in %.1fs: %s, %d OPDs, %d employees (%d PNS, %d PPPK; %d struktural, %d fungsional, %d pelaksana).\n",
 		res.Elapsed.Round(100*time.Millisecond).Seconds(), res.Agency, res.OPDs, res.Employees, res.PNS, res.PPPK,
 		res.Struktural, res.Fungsional, res.Pelaksana)
+	fmt.Fprintf(w, "Scoring facts: %d SKP results, %d disciplinary penalties, %d development records (%d waiting for review), "+
+		"IP ASN targets for %s.\n", res.SKP, res.Penalties, res.Trainings, res.Submitted, joinYears(res.TargetYears))
 	fmt.Fprintf(w, "Demo accounts (password %s for every account; for trying Sertika only, never with real data):\n", demo.DemoPassword)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  USERNAME\tROLE\tBOUND TO\tNAME")
@@ -138,4 +147,12 @@ func printDemoResult(w io.Writer, res *demo.Result) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.Username, a.Role, bound, a.DisplayName)
 	}
 	tw.Flush()
+}
+
+func joinYears(years []int) string {
+	s := make([]string, len(years))
+	for i, y := range years {
+		s[i] = strconv.Itoa(y)
+	}
+	return strings.Join(s, " and ")
 }

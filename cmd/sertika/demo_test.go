@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,8 +56,33 @@ func TestDemoCommand(t *testing.T) {
 	if !strings.Contains(errOut, "employees: 200/200") {
 		t.Errorf("no progress on stderr:\n%s", errOut)
 	}
+	if !strings.Contains(out, "SKP results") || !strings.Contains(out, "waiting for review") {
+		t.Errorf("output does not report the scoring facts:\n%s", out)
+	}
 	if o, e, u := demoTestCounts(t, dir); o != 25 || e != 200 || u != 5 {
 		t.Errorf("OPDs, employees, users = %d, %d, %d; want 25, 200, 5", o, e, u)
+	}
+	// Scores for the previous and the current year (the dashboard's trend), from the facts.
+	db, err := database.Open(context.Background(), database.SQLiteURL(dir), database.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := db.Now().Year()
+	var byYear []struct {
+		Year, N int
+		Kinerja float64
+	}
+	err = db.Gorm.Raw(`SELECT year, COUNT(*) AS n, AVG(kinerja) AS kinerja FROM scores GROUP BY year ORDER BY year`).Scan(&byYear).Error
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byYear) != 2 || byYear[0].Year != year-1 || byYear[1].Year != year || byYear[0].N != 200 || byYear[1].N != 200 ||
+		byYear[1].Kinerja < 15 {
+		t.Errorf("scores by year = %+v; want 200 for each of %d and %d, with SKP behind kinerja", byYear, year-1, year)
+	}
+	if !strings.Contains(errOut, fmt.Sprintf("IP ASN %d computed", year-1)) || !strings.Contains(errOut, fmt.Sprintf("IP ASN %d computed", year)) {
+		t.Errorf("stderr does not report both years' scores:\n%s", errOut)
 	}
 
 	// A second run refuses and changes nothing.

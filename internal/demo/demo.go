@@ -10,6 +10,14 @@
 // the RSUD) and 35 % administrative positions; education levels as SIASN codes with
 // academic titles that match them.
 //
+// The agency comes with the facts its IP ASN is computed from (facts.go), drawn from the
+// same seed and dated around the current year: SKP predikat for the previous two years
+// (missing for about 5 % of the people, who show as incomplete data), disciplinary
+// penalties for about 2 %, and development records from other institutions (source
+// SourceDemo) — leadership and functional training, technical JP and seminars, workshops and
+// the like in the previous and the current year, a few waiting for review and two rejected —
+// plus IP ASN targets for both years (TargetPreviousYear, TargetCurrentYear).
+//
 // Seed refuses (ErrNotEmpty) a database that already holds any OPD, employee, user account
 // or agency identity: demo data never mixes with, or overwrites, real data.
 //
@@ -25,6 +33,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -72,6 +81,9 @@ type Options struct {
 	Seed      int64 // random seed; 0 means 1. The same seed gives the same data.
 	// Progress, when set, is called as employees are written: done of total.
 	Progress func(done, total int)
+	// NoFacts leaves out the scoring facts (SKP, penalties, development records) and the
+	// IP ASN targets: master data and accounts only, for benchmarks that write their own.
+	NoFacts bool
 }
 
 // Account is a demo account.
@@ -96,10 +108,16 @@ type Result struct {
 	Pelaksana  int
 	Accounts   []Account
 	Elapsed    time.Duration
+
+	// Scoring facts: SKP results of the previous two years, disciplinary penalties and
+	// external development records (Submitted of them wait for review), and the years
+	// given an IP ASN target.
+	SKP, Penalties, Trainings, Submitted int
+	TargetYears                          []int
 }
 
-// Seed fills an empty database with the demo agency, its OPDs and employees (in one
-// transaction), the agency identity with a logo, and the demo accounts (created through acc,
+// Seed fills an empty database with the demo agency, its OPDs, employees and their scoring
+// facts (in one transaction), the agency identity with a logo, and the demo accounts (created through acc,
 // so the passwords are hashed like any other). It refuses a database holding any data
 // with ErrNotEmpty.
 //
@@ -122,7 +140,19 @@ func Seed(ctx context.Context, db *database.DB, acc *account.Service, dir *direc
 	}
 	now := db.Now()
 	p := generate(opt.Seed, opt.Employees, now)
-	res := &Result{Agency: AgencyName, OPDs: len(p.opds), Employees: len(p.emps)}
+	if opt.NoFacts {
+		p.skp, p.penalties, p.trainings = nil, nil, nil
+	}
+	res := &Result{Agency: AgencyName, OPDs: len(p.opds), Employees: len(p.emps),
+		SKP: len(p.skp), Penalties: len(p.penalties), Trainings: len(p.trainings)}
+	if !opt.NoFacts {
+		res.TargetYears = []int{now.Year() - 1, now.Year()}
+	}
+	for _, t := range p.trainings {
+		if t.Status == statusSubmitted {
+			res.Submitted++
+		}
+	}
 	for _, e := range p.emps {
 		if e.Status == domain.StatusPPPK {
 			res.PPPK++
@@ -171,8 +201,14 @@ func Seed(ctx context.Context, db *database.DB, acc *account.Service, dir *direc
 			}
 			progress(i+len(batch), len(p.emps))
 		}
+		if !opt.NoFacts {
+			if err := p.writeFacts(tx, db.Dialect, now); err != nil {
+				return apperr.Internal(err)
+			}
+		}
 		return audit.Record(tx, now, domain.System, "demo.seed", "agency",
-			fmt.Sprintf("opds=%d employees=%d seed=%d", len(p.opds), len(p.emps), opt.Seed))
+			fmt.Sprintf("opds=%d employees=%d skp=%d penalties=%d trainings=%d seed=%d",
+				len(p.opds), len(p.emps), len(p.skp), len(p.penalties), len(p.trainings), opt.Seed))
 	})
 	if err != nil {
 		return nil, err
@@ -209,6 +245,55 @@ func Seed(ctx context.Context, db *database.DB, acc *account.Service, dir *direc
 	res.Accounts = accounts
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// factBatch is the number of fact rows per INSERT: ≤ 20 columns, so at most 10,000 bound
+// parameters on PostgreSQL; SQLite's pure-Go driver prefers smaller statements (see
+// internal/importer's write batches).
+func factBatch(dialect string) int {
+	if dialect == database.Postgres {
+		return 500
+	}
+	return 50
+}
+
+// writeFacts inserts the scoring facts of the plan's employees (written already, so their
+// ids are known) and the IP ASN targets of the previous and the current year.
+func (p *plan) writeFacts(tx *gorm.DB, dialect string, now time.Time) error {
+	for i := range p.skp {
+		p.skp[i].EmployeeID = p.emps[p.skp[i].emp].ID
+	}
+	for i := range p.penalties {
+		p.penalties[i].EmployeeID = p.emps[p.penalties[i].emp].ID
+	}
+	for i := range p.trainings {
+		p.trainings[i].EmployeeID = p.emps[p.trainings[i].emp].ID
+	}
+	n := factBatch(dialect)
+	if err := insertAll(tx, p.skp, n); err != nil {
+		return fmt.Errorf("create demo SKP results: %w", err)
+	}
+	if err := insertAll(tx, p.penalties, n); err != nil {
+		return fmt.Errorf("create demo disciplinary penalties: %w", err)
+	}
+	if err := insertAll(tx, p.trainings, n); err != nil {
+		return fmt.Errorf("create demo development records: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO ipasn_targets (year, target, updated_by, updated_at) VALUES (?, ?, NULL, ?), (?, ?, NULL, ?)`,
+		now.Year()-1, TargetPreviousYear, now, now.Year(), TargetCurrentYear, now).Error; err != nil {
+		return fmt.Errorf("create demo IP ASN targets: %w", err)
+	}
+	return nil
+}
+
+// insertAll inserts rows in statements of at most batch rows.
+func insertAll[R any](tx *gorm.DB, rows []R, batch int) error {
+	for part := range slices.Chunk(rows, batch) {
+		if err := tx.Omit(clause.Associations).Create(&part).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkEmpty returns ErrNotEmpty when the database holds an OPD, an employee, a user or a

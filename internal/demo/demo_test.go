@@ -14,6 +14,7 @@ import (
 	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/nip"
 	"github.com/sertika/sertika/internal/testdb"
+	"github.com/sertika/sertika/scoring"
 )
 
 var ctx = context.Background()
@@ -296,6 +297,13 @@ func TestSeedDeterministic(t *testing.T) {
 		if slices.Equal(a, nipList(t, third)) {
 			t.Error("seeds 42 and 43 gave the same NIP list")
 		}
+		fa, fb := factList(t, db), factList(t, other)
+		if len(fa) < 1000 || !slices.Equal(fa, fb) {
+			t.Errorf("the same seed gave different facts (%d and %d rows)", len(fa), len(fb))
+		}
+		if slices.Equal(fa, factList(t, third)) {
+			t.Error("seeds 42 and 43 gave the same facts")
+		}
 	})
 }
 
@@ -318,4 +326,223 @@ func TestSeedOptions(t *testing.T) {
 		t.Errorf("default employees = %d, want %d", res.Employees, demo.DefaultEmployees)
 	}
 	t.Logf("%d employees on SQLite in %v", res.Employees, res.Elapsed)
+
+	// NoFacts: master data and accounts only.
+	bare := testdb.New(t, database.SQLite)
+	res, err = newServices(t, bare).seed(t, demo.Options{Employees: 100, NoFacts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts int64
+	if err := bare.Gorm.Raw(`SELECT (SELECT COUNT(*) FROM skp_results) + (SELECT COUNT(*) FROM disciplinary_penalties) +
+		(SELECT COUNT(*) FROM external_trainings) + (SELECT COUNT(*) FROM ipasn_targets)`).Scan(&facts).Error; err != nil {
+		t.Fatal(err)
+	}
+	if facts != 0 || res.SKP+res.Penalties+res.Trainings+res.Submitted != 0 || res.TargetYears != nil || res.Employees != 100 {
+		t.Errorf("NoFacts seeded %d fact rows, result %+v", facts, res)
+	}
+}
+
+// TestSeedFacts checks the scoring facts: SKP results, penalties, development records and
+// targets in sensible proportions, and an agency IP ASN that lands somewhere plausible.
+func TestSeedFacts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		s := newServices(t, db)
+		res, err := s.seed(t, demo.Options{Employees: 600, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := db.Now()
+		year, today := now.Year(), domain.DateOf(now)
+		count := func(q string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := db.Gorm.Raw(q, args...).Scan(&n).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			return n
+		}
+		pns := count(`SELECT COUNT(*) FROM employees WHERE status = ?`, domain.StatusPNS)
+
+		// SKP: the previous two years, for most PNS, mostly "baik", missing for some.
+		if n := count(`SELECT COUNT(*) FROM skp_results`); n != res.SKP || n == 0 {
+			t.Errorf("%d SKP rows, result says %d", n, res.SKP)
+		}
+		if n := count(`SELECT COUNT(*) FROM skp_results WHERE year NOT IN (?, ?) OR value IS NOT NULL OR source <> ?
+			OR import_run_id IS NOT NULL`, year-2, year-1, demo.SourceDemo); n != 0 {
+			t.Errorf("%d SKP rows of another year, with a value, or not from the demo", n)
+		}
+		withSKP := count(`SELECT COUNT(*) FROM skp_results k JOIN employees e ON e.id = k.employee_id
+			WHERE k.year = ? AND e.status = ?`, year-1, domain.StatusPNS)
+		if share := float64(withSKP) / float64(pns); share < 0.85 || share > 0.98 {
+			t.Errorf("%.2f of PNS have an SKP for %d, want about 0.90–0.95", share, year-1)
+		}
+		predikat := map[string]int{}
+		var rows []struct {
+			Predikat string
+			N        int
+		}
+		if err := db.Gorm.Raw(`SELECT predikat, COUNT(*) AS n FROM skp_results GROUP BY predikat`).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			predikat[r.Predikat] = r.N
+		}
+		skpShare := func(code string) float64 { return float64(predikat[code]) / float64(res.SKP) }
+		if b := skpShare("baik"); b < 0.6 || b > 0.9 {
+			t.Errorf("baik share %.2f (%v)", b, predikat)
+		}
+		if sb := skpShare("sangat_baik"); sb < 0.05 || sb > 0.3 {
+			t.Errorf("sangat_baik share %.2f (%v)", sb, predikat)
+		}
+		if low := skpShare("butuh_perbaikan") + skpShare("kurang") + skpShare("sangat_kurang"); low < 0.02 || low > 0.2 {
+			t.Errorf("butuh_perbaikan/kurang share %.2f (%v)", low, predikat)
+		}
+
+		// Penalties: about 2 %, R/S/B, started in the last two years, with a decree number.
+		if n := count(`SELECT COUNT(*) FROM disciplinary_penalties`); n != res.Penalties || n < 3 || n > 30 {
+			t.Errorf("%d penalties (result %d) for 600 employees, want about 12", n, res.Penalties)
+		}
+		var pens []struct {
+			Level, DecreeNumber, Kind, Source string
+			StartDate                         domain.Date
+		}
+		if err := db.Gorm.Raw(`SELECT level, decree_number, kind, source, start_date FROM disciplinary_penalties`).Scan(&pens).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pens {
+			if p.DecreeNumber == "" || p.Kind == "" || p.Source != demo.SourceDemo || p.StartDate.Year() < year-1 || p.StartDate.After(today.Time) {
+				t.Errorf("penalty %+v", p)
+			}
+		}
+
+		// Development records.
+		var recs []struct {
+			EmployeeID                                          int64
+			Kind, Level, Title, Organizer, Status, ReviewReason string
+			Source                                              string
+			JP                                                  int
+			StartDate, EndDate                                  domain.Date
+			ImportRunID                                         *int64
+		}
+		if err := db.Gorm.Raw(`SELECT employee_id, kind, level, title, organizer, status, review_reason, source, jp,
+			start_date, end_date, import_run_id FROM external_trainings`).Scan(&recs).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != res.Trainings || len(recs) < 600 {
+			t.Fatalf("%d development records (result %d)", len(recs), res.Trainings)
+		}
+		status := map[string]int{}
+		jpYear := map[int64]int{}
+		for _, r := range recs {
+			status[r.Status]++
+			_, ok := domain.KindByCode(r.Kind)
+			_, lvOK := domain.LeadershipLevelByCode(r.Level)
+			switch {
+			case !ok:
+				t.Errorf("record %+v: unknown kind", r)
+			case (r.Kind == "kepemimpinan") != lvOK, r.Kind != "kepemimpinan" && r.Level != "":
+				t.Errorf("record %+v: level", r)
+			case r.Title == "" || r.Organizer == "" || r.JP <= 0 || r.Source != demo.SourceDemo || r.ImportRunID != nil:
+				t.Errorf("record %+v", r)
+			case r.StartDate.IsZero() || r.StartDate.After(r.EndDate.Time) || r.EndDate.After(today.Time):
+				t.Errorf("record %+v: dates (today %s)", r, today)
+			case (r.Status == "rejected") != (r.ReviewReason != ""):
+				t.Errorf("record %+v: review reason", r)
+			}
+			if r.Status == "recognised" && r.EndDate.Year() == year && slices.Contains(technicalKinds, r.Kind) {
+				jpYear[r.EmployeeID] += r.JP
+			}
+		}
+		if status["submitted"] != res.Submitted || res.Submitted < 5 || status["rejected"] < 1 || status["rejected"] > 2 ||
+			status["recognised"] < len(recs)*9/10 {
+			t.Errorf("statuses %v, result says %d submitted", status, res.Submitted)
+		}
+		full := 0
+		for _, jp := range jpYear {
+			if jp >= 20 {
+				full++
+			}
+		}
+		if share := float64(full) / float64(res.Employees); share < 0.3 || share > 0.6 {
+			t.Errorf("%.2f of employees have 20 technical JP in %d, want a meaningful share but far from all", share, year)
+		}
+		if n := count(`SELECT COUNT(*) FROM external_trainings x JOIN employees e ON e.id = x.employee_id
+			WHERE x.kind = 'kepemimpinan' AND e.position_kind = ?`, domain.PositionStruktural); n < res.Struktural/2 {
+			t.Errorf("%d leadership records for %d structural officials", n, res.Struktural)
+		}
+		// The demo employee's account has a submission waiting.
+		var pegawai string
+		for _, a := range res.Accounts {
+			if a.Role == domain.RolePegawai {
+				pegawai = a.NIP
+			}
+		}
+		if n := count(`SELECT COUNT(*) FROM external_trainings x JOIN employees e ON e.id = x.employee_id
+			WHERE e.nip = ? AND x.status = 'submitted'`, pegawai); n != 1 {
+			t.Errorf("the demo employee %s has %d submissions waiting, want 1", pegawai, n)
+		}
+
+		// Targets.
+		var targets []struct {
+			Year   int
+			Target float64
+		}
+		if err := db.Gorm.Raw(`SELECT year, target FROM ipasn_targets ORDER BY year`).Scan(&targets).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(targets) != 2 || targets[0].Year != year-1 || targets[0].Target != demo.TargetPreviousYear ||
+			targets[1].Year != year || targets[1].Target != demo.TargetCurrentYear || !slices.Equal(res.TargetYears, []int{year - 1, year}) {
+			t.Errorf("targets %+v, result %v", targets, res.TargetYears)
+		}
+
+		// The scores: a plausible agency, a spread over the categories, few incomplete.
+		st := scoring.NewStore(db, nil)
+		for _, y := range []int{year - 1, year} {
+			if _, err := st.RescoreAll(ctx, scoring.RescoreOptions{Year: y}); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := st.AgencySummary(ctx, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cats := 0
+			for _, c := range sum.Distribution {
+				if c.Count > 0 {
+					cats++
+				}
+			}
+			if sum.Total < 55 || sum.Total > 80 || cats < 4 || sum.Incomplete*4 > sum.Count || sum.Incomplete == 0 || sum.Kinerja < 15 {
+				t.Errorf("%d: IP %.2f, %d categories, %d of %d incomplete: %+v", y, sum.Total, cats, sum.Incomplete, sum.Count, sum)
+			}
+			t.Logf("%d: IP %.2f (kualifikasi %.2f, kompetensi %.2f, kinerja %.2f, disiplin %.2f), %d incomplete of %d, %+v",
+				y, sum.Total, sum.Kualifikasi, sum.Kompetensi, sum.Kinerja, sum.Disiplin, sum.Incomplete, sum.Count, sum.Distribution)
+		}
+	})
+}
+
+// technicalKinds are the kinds of indicator c (JP) in the default rule set.
+var technicalKinds = []string{"teknis", "manajerial", "sosial_kultural", "bimtek", "penataran", "klasikal_lain", "e_learning", "jarak_jauh"}
+
+// factList returns every scoring fact of the database as text, by NIP, in a stable order.
+func factList(t *testing.T, db *database.DB) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT e.nip || '|' || k.year || '|' || k.predikat FROM skp_results k JOIN employees e ON e.id = k.employee_id`,
+		`SELECT e.nip || '|' || p.level || '|' || p.start_date || '|' || p.kind || '|' || p.decree_number
+			FROM disciplinary_penalties p JOIN employees e ON e.id = p.employee_id`,
+		`SELECT e.nip || '|' || x.kind || '|' || x.level || '|' || x.title || '|' || x.jp || '|' || x.start_date || '|' ||
+			x.end_date || '|' || x.organizer || '|' || x.certificate_number || '|' || x.status || '|' || x.review_reason
+			FROM external_trainings x JOIN employees e ON e.id = x.employee_id`,
+		`SELECT year || '|' || target FROM ipasn_targets`,
+	} {
+		var rows []string
+		if err := db.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		slices.Sort(rows)
+		out = append(out, rows...)
+	}
+	return out
 }

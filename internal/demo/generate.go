@@ -20,6 +20,10 @@ type plan struct {
 	empOPD []int // index into opds of each employee
 	// Indexes into emps of the people the demo accounts stand for (-1: none).
 	head, verifikator, pegawai int
+	// Scoring facts (facts.go); their emp fields index emps.
+	skp       []skpRow
+	penalties []penaltyRow
+	trainings []trainingRow
 }
 
 // post is a position to fill, with what the holder's profile depends on.
@@ -77,8 +81,10 @@ type generator struct {
 	seq      map[string]int
 }
 
-// generate builds the demo agency with n employees. The output depends only on seed, n and
-// — when now lies before the end of 2025 — on now (appointments never lie in the future).
+// generate builds the demo agency with n employees and their scoring facts. The employees
+// depend only on seed, n and — when now lies before the end of 2025 — on now (appointments
+// never lie in the future); the facts also on now's date (they are dated around the current
+// year and never after today).
 func generate(seed int64, n int, now time.Time) *plan {
 	g := &generator{
 		r:        rand.New(rand.NewPCG(uint64(seed), 0x5e271ca)),
@@ -101,6 +107,7 @@ func generate(seed int64, n int, now time.Time) *plan {
 		}
 	}
 	p.pickPeople()
+	p.addFacts(seed, now)
 	return p
 }
 

@@ -239,3 +239,57 @@ func TestLogo(t *testing.T) {
 		t.Errorf("logo: %d bytes, header %q", len(logo), logo[:8])
 	}
 }
+
+// TestGenerateFacts checks the generated scoring facts against the database's keys and the
+// rules: valid codes, no record in the future, unique certificate numbers and natural keys
+// per employee — also early in the year, when the current year has only begun.
+func TestGenerateFacts(t *testing.T) {
+	for _, c := range technicalCourses {
+		for _, x := range append(slices.Clone(c), otherCourses[areaUmum]...) {
+			if k, ok := domain.KindByCode(x.kind); !ok || x.kind == "kepemimpinan" || x.kind == "fungsional" || x.jpMin > x.jpMax || x.jpMin <= 0 {
+				t.Errorf("catalogue entry %+v (kind %+v)", x, k)
+			}
+		}
+	}
+	for _, now := range []time.Time{genNow, time.Date(2027, 1, 1, 3, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)} {
+		p := generate(11, 5000, now)
+		today := domain.DateOf(now)
+		skpKey := map[string]bool{}
+		for _, k := range p.skp {
+			key := fmt.Sprint(k.emp, k.Year)
+			if skpKey[key] || k.Year < now.Year()-2 || k.Year > now.Year()-1 || k.Predikat == "" {
+				t.Errorf("%v: SKP %+v", now, k)
+			}
+			skpKey[key] = true
+		}
+		decree := map[string]bool{}
+		for _, pen := range p.penalties {
+			if decree[pen.DecreeNumber] || pen.StartDate.After(today.Time) || pen.StartDate.Year() < now.Year()-1 {
+				t.Errorf("%v: penalty %+v", now, pen)
+			}
+			decree[pen.DecreeNumber] = true
+		}
+		keys := map[string]bool{}
+		for _, x := range p.trainings {
+			key := fmt.Sprint(x.emp, "|n|", x.CertificateNumber)
+			if x.CertificateNumber == "" {
+				key = fmt.Sprint(x.emp, "|k|", x.Kind, x.Title, x.EndDate)
+			}
+			if keys[key] {
+				t.Errorf("%v: duplicate key %s", now, key)
+			}
+			keys[key] = true
+			if _, ok := domain.KindByCode(x.Kind); !ok || x.EndDate.After(today.Time) || x.StartDate.After(x.EndDate.Time) || x.JP <= 0 {
+				t.Errorf("%v: record %+v", now, x)
+			}
+			if x.Kind == "kepemimpinan" {
+				if _, ok := domain.LeadershipLevelByCode(x.Level); !ok {
+					t.Errorf("%v: leadership record without a level: %+v", now, x)
+				}
+			}
+		}
+		if len(p.skp) < 8000 || len(p.trainings) < 10000 || len(p.penalties) < 50 {
+			t.Errorf("%v: %d SKP, %d records, %d penalties for 5000 employees", now, len(p.skp), len(p.trainings), len(p.penalties))
+		}
+	}
+}
