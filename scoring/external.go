@@ -38,8 +38,8 @@ const (
 	// MaxExternalJP is the largest JP a record may claim.
 	MaxExternalJP = 9999
 	// SourceSubmission marks records submitted through Sertika (external_trainings.source);
-	// importers write their own source.
-	SourceSubmission = "submission"
+	// importers and the demo write their own source (all listed in domain.FactSources).
+	SourceSubmission = domain.FactSourceSubmission
 )
 
 // Audit-log actions of the review flow (besides AuditActionReviewExternal).
@@ -173,16 +173,8 @@ func (r ExternalTraining) Resubmitted() bool {
 	return r.Status == ExternalSubmitted && r.ReviewedAt != nil
 }
 
-// SourceLabel says where the record came from, in Bahasa Indonesia.
-func (r ExternalTraining) SourceLabel() string {
-	switch r.Source {
-	case SourceSubmission:
-		return "Diajukan melalui Sertika"
-	case "import":
-		return "Impor data (SIASN atau berkas)"
-	}
-	return r.Source
-}
+// SourceLabel says where the record came from, in Bahasa Indonesia (domain.FactSourceLabel).
+func (r ExternalTraining) SourceLabel() string { return domain.FactSourceLabel(r.Source) }
 
 // ExternalStatuses lists the statuses in the order the pages show them.
 var ExternalStatuses = []string{ExternalSubmitted, ExternalRecognised, ExternalRejected}

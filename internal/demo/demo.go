@@ -33,7 +33,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -45,6 +44,7 @@ import (
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/directory"
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/importer"
 )
 
 // DemoPassword is the password of every demo account. It is documented and printed: demo
@@ -202,7 +202,7 @@ func Seed(ctx context.Context, db *database.DB, acc *account.Service, dir *direc
 			progress(i+len(batch), len(p.emps))
 		}
 		if !opt.NoFacts {
-			if err := p.writeFacts(tx, db.Dialect, now); err != nil {
+			if err := p.writeFacts(ctx, tx, db.Dialect, now); err != nil {
 				return apperr.Internal(err)
 			}
 		}
@@ -247,19 +247,9 @@ func Seed(ctx context.Context, db *database.DB, acc *account.Service, dir *direc
 	return res, nil
 }
 
-// factBatch is the number of fact rows per INSERT: ≤ 20 columns, so at most 10,000 bound
-// parameters on PostgreSQL; SQLite's pure-Go driver prefers smaller statements (see
-// internal/importer's write batches).
-func factBatch(dialect string) int {
-	if dialect == database.Postgres {
-		return 500
-	}
-	return 50
-}
-
 // writeFacts inserts the scoring facts of the plan's employees (written already, so their
 // ids are known) and the IP ASN targets of the previous and the current year.
-func (p *plan) writeFacts(tx *gorm.DB, dialect string, now time.Time) error {
+func (p *plan) writeFacts(ctx context.Context, tx *gorm.DB, dialect string, now time.Time) error {
 	for i := range p.skp {
 		p.skp[i].EmployeeID = p.emps[p.skp[i].emp].ID
 	}
@@ -269,29 +259,18 @@ func (p *plan) writeFacts(tx *gorm.DB, dialect string, now time.Time) error {
 	for i := range p.trainings {
 		p.trainings[i].EmployeeID = p.emps[p.trainings[i].emp].ID
 	}
-	n := factBatch(dialect)
-	if err := insertAll(tx, p.skp, n); err != nil {
+	if err := importer.InsertFacts(ctx, tx, dialect, p.skp, nil); err != nil {
 		return fmt.Errorf("create demo SKP results: %w", err)
 	}
-	if err := insertAll(tx, p.penalties, n); err != nil {
+	if err := importer.InsertFacts(ctx, tx, dialect, p.penalties, nil); err != nil {
 		return fmt.Errorf("create demo disciplinary penalties: %w", err)
 	}
-	if err := insertAll(tx, p.trainings, n); err != nil {
+	if err := importer.InsertFacts(ctx, tx, dialect, p.trainings, nil); err != nil {
 		return fmt.Errorf("create demo development records: %w", err)
 	}
 	if err := tx.Exec(`INSERT INTO ipasn_targets (year, target, updated_by, updated_at) VALUES (?, ?, NULL, ?), (?, ?, NULL, ?)`,
 		now.Year()-1, TargetPreviousYear, now, now.Year(), TargetCurrentYear, now).Error; err != nil {
 		return fmt.Errorf("create demo IP ASN targets: %w", err)
-	}
-	return nil
-}
-
-// insertAll inserts rows in statements of at most batch rows.
-func insertAll[R any](tx *gorm.DB, rows []R, batch int) error {
-	for part := range slices.Chunk(rows, batch) {
-		if err := tx.Omit(clause.Associations).Create(&part).Error; err != nil {
-			return err
-		}
 	}
 	return nil
 }

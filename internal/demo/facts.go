@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/importer"
 )
 
 // The demo agency's scoring facts (migrations 00004_scoring): SKP results of the two years
@@ -17,65 +18,27 @@ import (
 // source SourceDemo and no import run. The facts come from their own random stream, so the
 // employees of a seed are the same with or without them.
 
+// The rows are the importer's fact records (one definition of each table's row, and one
+// insert path: importer.InsertFacts), each with the index of its employee in plan.emps, as
+// the employees' ids are known only once they are written.
+
 // skpRow is a row of skp_results.
 type skpRow struct {
-	ID          int64     `gorm:"column:id;primaryKey"`
-	EmployeeID  int64     `gorm:"column:employee_id"`
-	Year        int       `gorm:"column:year"`
-	Value       *float64  `gorm:"column:value"`
-	Predikat    string    `gorm:"column:predikat"`
-	Source      string    `gorm:"column:source"`
-	ImportRunID *int64    `gorm:"column:import_run_id"`
-	CreatedAt   time.Time `gorm:"column:created_at"`
-	UpdatedAt   time.Time `gorm:"column:updated_at"`
-	emp         int       // index into plan.emps
+	importer.SKPRecord
+	emp int // index into plan.emps
 }
-
-func (skpRow) TableName() string { return "skp_results" }
 
 // penaltyRow is a row of disciplinary_penalties.
 type penaltyRow struct {
-	ID           int64       `gorm:"column:id;primaryKey"`
-	EmployeeID   int64       `gorm:"column:employee_id"`
-	Level        string      `gorm:"column:level"`
-	StartDate    domain.Date `gorm:"column:start_date"`
-	Kind         string      `gorm:"column:kind"`
-	DecreeNumber string      `gorm:"column:decree_number"`
-	Source       string      `gorm:"column:source"`
-	ImportRunID  *int64      `gorm:"column:import_run_id"`
-	CreatedAt    time.Time   `gorm:"column:created_at"`
-	UpdatedAt    time.Time   `gorm:"column:updated_at"`
-	emp          int
+	importer.PenaltyRecord
+	emp int
 }
-
-func (penaltyRow) TableName() string { return "disciplinary_penalties" }
 
 // trainingRow is a row of external_trainings.
 type trainingRow struct {
-	ID                int64       `gorm:"column:id;primaryKey"`
-	EmployeeID        int64       `gorm:"column:employee_id"`
-	Kind              string      `gorm:"column:kind"`
-	Level             string      `gorm:"column:level"`
-	Title             string      `gorm:"column:title"`
-	JP                int         `gorm:"column:jp"`
-	StartDate         domain.Date `gorm:"column:start_date"`
-	EndDate           domain.Date `gorm:"column:end_date"`
-	Organizer         string      `gorm:"column:organizer"`
-	CertificateNumber string      `gorm:"column:certificate_number"`
-	Status            string      `gorm:"column:status"`
-	EvidenceSHA256    string      `gorm:"column:evidence_sha256"`
-	SubmittedBy       *int64      `gorm:"column:submitted_by"`
-	ReviewedBy        *int64      `gorm:"column:reviewed_by"`
-	ReviewedAt        *time.Time  `gorm:"column:reviewed_at"`
-	ReviewReason      string      `gorm:"column:review_reason"`
-	Source            string      `gorm:"column:source"`
-	ImportRunID       *int64      `gorm:"column:import_run_id"`
-	CreatedAt         time.Time   `gorm:"column:created_at"`
-	UpdatedAt         time.Time   `gorm:"column:updated_at"`
-	emp               int
+	importer.ExternalRecord
+	emp int
 }
-
-func (trainingRow) TableName() string { return "external_trainings" }
 
 // Statuses of external_trainings.
 const (
@@ -145,7 +108,8 @@ func (p *plan) addFacts(seed int64, now time.Time) {
 				pr = prev
 			}
 			prev = pr
-			p.skp = append(p.skp, skpRow{emp: i, Year: y, Predikat: pr, Source: SourceDemo, CreatedAt: now, UpdatedAt: now})
+			p.skp = append(p.skp, skpRow{emp: i, SKPRecord: importer.SKPRecord{Year: y, Predikat: pr, Source: SourceDemo,
+				CreatedAt: now, UpdatedAt: now}})
 		}
 
 		// A disciplinary penalty that started in the last two years.
@@ -153,10 +117,10 @@ func (p *plan) addFacts(seed int64, now time.Time) {
 			level := pickWeighted(r, penaltyLevels)
 			start := g.between(domain.NewDate(g.year-1, time.January, 1), domain.DateOf(g.today.AddDate(0, 0, -1)))
 			decrees[start.Year()]++
-			p.penalties = append(p.penalties, penaltyRow{emp: i, Level: level, StartDate: start,
+			p.penalties = append(p.penalties, penaltyRow{emp: i, PenaltyRecord: importer.PenaltyRecord{Level: level, StartDate: start,
 				Kind:         pick(r, penaltyKinds[level]),
 				DecreeNumber: fmt.Sprintf("800.1.6.4/%03d/BKPSDM/%d", decrees[start.Year()], start.Year()),
-				Source:       SourceDemo, CreatedAt: now, UpdatedAt: now})
+				Source:       SourceDemo, CreatedAt: now, UpdatedAt: now}})
 		}
 
 		clear(g.used)
@@ -285,10 +249,10 @@ func (g *factGen) training(emp int, c course, level string, jp int, end domain.D
 		number = fmt.Sprintf("%04d/%s/%d", g.certSeq, c.org.code, end.Year())
 	}
 	reviewed := g.now
-	return trainingRow{emp: emp, Kind: c.kind, Level: level, Title: c.title, JP: jp,
+	return trainingRow{emp: emp, ExternalRecord: importer.ExternalRecord{Kind: c.kind, Level: level, Title: c.title, JP: jp,
 		StartDate: domain.DateOf(end.AddDate(0, 0, -(days - 1))), EndDate: end, Organizer: c.org.name,
 		CertificateNumber: number, Status: statusRecognised, ReviewedAt: &reviewed, Source: SourceDemo,
-		CreatedAt: g.now, UpdatedAt: g.now}
+		CreatedAt: g.now, UpdatedAt: g.now}}
 }
 
 // course draws an activity of the catalogue the employee has not attended yet: of the

@@ -1,5 +1,7 @@
 package demo
 
+import "github.com/sertika/sertika/internal/domain"
+
 // The tables below describe the demo agency's scoring facts: where its people train and
 // what their disciplinary decrees say. Data, kept apart from the generator (facts.go).
 
@@ -10,7 +12,7 @@ const (
 )
 
 // SourceDemo is the source column of every fact row the demo writes.
-const SourceDemo = "demo"
+const SourceDemo = domain.FactSourceDemo
 
 // organizer is an institution that holds training, with the code its certificate numbers use.
 type organizer struct{ name, code string }

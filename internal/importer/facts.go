@@ -111,7 +111,7 @@ const (
 )
 
 // Provenance of imported facts (the source column).
-const sourceImport = "import"
+const sourceImport = domain.FactSourceImport
 
 var skpColumns = []column{
 	{ColNIP, true, "NIP pegawai yang sudah terdaftar.", "18 digit angka"},
@@ -310,21 +310,16 @@ func runFactImport[R any](ctx context.Context, db *database.DB, rescorer Rescore
 			return err
 		}
 		done := rep.Unchanged
-		batch := writeBatch(db.Dialect)
-		for part := range slices.Chunk(creates, batch) {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			for i := range part {
-				ops.provenance(&part[i], runID, actor, now, true)
-			}
-			if err := tx.Omit(clause.Associations).Create(&part).Error; err != nil {
-				return fmt.Errorf("insert %s: %w", ops.runKind, err)
-			}
-			done += len(part)
-			progress(done, len(rows))
+		for i := range creates {
+			ops.provenance(&creates[i], runID, actor, now, true)
 		}
-		for part := range slices.Chunk(updates, batch) {
+		if err := InsertFacts(ctx, tx, db.Dialect, creates, func(n int) {
+			done += n
+			progress(done, len(rows))
+		}); err != nil {
+			return fmt.Errorf("insert %s: %w", ops.runKind, err)
+		}
+		for part := range slices.Chunk(updates, writeBatch(db.Dialect)) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -665,10 +660,31 @@ func updateByID(tx *gorm.DB, dialect, table string, cols, types []string, rows [
 
 func runID(id int64) *int64 { return &id }
 
+// InsertFacts inserts fact records (SKPRecord, PenaltyRecord, ExternalRecord, or a struct
+// that embeds one) as they are, in statements of at most the dialect's write batch, and calls
+// written (when not nil) with the number of rows of each statement once it is done. It stops
+// when ctx is cancelled. It is the one place fact rows are inserted: imports call it, and so
+// does the demo seed (internal/demo), which sets the records' source and times itself.
+func InsertFacts[R any](ctx context.Context, tx *gorm.DB, dialect string, recs []R, written func(n int)) error {
+	for part := range slices.Chunk(recs, writeBatch(dialect)) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := tx.Omit(clause.Associations).Create(&part).Error; err != nil {
+			return err
+		}
+		if written != nil {
+			written(len(part))
+		}
+	}
+	return nil
+}
+
 // ---- skp ----
 
-// skpRecord is a row of skp_results.
-type skpRecord struct {
+// SKPRecord is a row of skp_results: one employee's SKP appraisal of a year. The importer
+// and the demo seed (internal/demo) both write facts as these records, through InsertFacts.
+type SKPRecord struct {
 	ID          int64     `gorm:"column:id;primaryKey"`
 	EmployeeID  int64     `gorm:"column:employee_id"`
 	Year        int       `gorm:"column:year"`
@@ -680,7 +696,8 @@ type skpRecord struct {
 	UpdatedAt   time.Time `gorm:"column:updated_at"`
 }
 
-func (skpRecord) TableName() string { return "skp_results" }
+// TableName is the skp_results table.
+func (SKPRecord) TableName() string { return "skp_results" }
 
 // Predikat codes (rules document §4) and the other spellings read.
 var predikatCodes = map[string]string{
@@ -700,8 +717,8 @@ func normPredikat(s string) (string, bool) {
 
 const maxSKPValue = 120
 
-func skpOps() factOps[skpRecord] {
-	return factOps[skpRecord]{
+func skpOps() factOps[SKPRecord] {
+	return factOps[SKPRecord]{
 		what: "SKP", runKind: RunKindSKP, audit: AuditActionImportSKP, spec: skpColumns,
 		header: func(cols columns) []string {
 			if !cols.has(ColValue) && !cols.has(ColPredikat) {
@@ -709,7 +726,7 @@ func skpOps() factOps[skpRecord] {
 			}
 			return nil
 		},
-		parse: func(r *factRow[skpRecord], c cellReader, now time.Time) {
+		parse: func(r *factRow[SKPRecord], c cellReader, now time.Time) {
 			rec := &r.rec
 			y := c.text(ColYear, 0)
 			if n, ok := wholeNumber(y); !ok || n < 1990 || n > now.Year() {
@@ -749,31 +766,31 @@ func skpOps() factOps[skpRecord] {
 				rec.Predikat = code
 			}
 		},
-		keys:       func(rec *skpRecord) (string, string) { return strconv.Itoa(rec.Year), "" },
-		storedKeys: func(rec *skpRecord) (string, string) { return "", strconv.Itoa(rec.Year) },
-		id:         func(rec *skpRecord) *int64 { return &rec.ID },
-		employee:   func(rec *skpRecord) *int64 { return &rec.EmployeeID },
-		load: func(tx *gorm.DB, ids []int64) ([]skpRecord, error) {
-			var out []skpRecord
+		keys:       func(rec *SKPRecord) (string, string) { return strconv.Itoa(rec.Year), "" },
+		storedKeys: func(rec *SKPRecord) (string, string) { return "", strconv.Itoa(rec.Year) },
+		id:         func(rec *SKPRecord) *int64 { return &rec.ID },
+		employee:   func(rec *SKPRecord) *int64 { return &rec.EmployeeID },
+		load: func(tx *gorm.DB, ids []int64) ([]SKPRecord, error) {
+			var out []SKPRecord
 			err := tx.Where("employee_id IN ?", ids).Order("id").Find(&out).Error
 			return out, err
 		},
 		// The row is the year's appraisal: it replaces value and predikat together.
-		merge: func(old, in skpRecord, _ columns) skpRecord {
+		merge: func(old, in SKPRecord, _ columns) SKPRecord {
 			old.Value, old.Predikat = in.Value, in.Predikat
 			return old
 		},
-		same: func(a, b skpRecord) bool {
+		same: func(a, b SKPRecord) bool {
 			return a.Year == b.Year && a.Predikat == b.Predikat && (a.Value == nil) == (b.Value == nil) &&
 				(a.Value == nil || *a.Value == *b.Value)
 		},
-		provenance: func(rec *skpRecord, run int64, _ domain.Actor, now time.Time, created bool) {
+		provenance: func(rec *SKPRecord, run int64, _ domain.Actor, now time.Time, created bool) {
 			rec.Source, rec.ImportRunID, rec.UpdatedAt = sourceImport, runID(run), now
 			if created {
 				rec.CreatedAt = now
 			}
 		},
-		update: func(tx *gorm.DB, dialect string, recs []skpRecord, now time.Time) error {
+		update: func(tx *gorm.DB, dialect string, recs []SKPRecord, now time.Time) error {
 			rows := make([][]any, len(recs))
 			for i, r := range recs {
 				rows[i] = []any{r.ID, r.Value, r.Predikat, r.Source, r.ImportRunID}
@@ -786,8 +803,8 @@ func skpOps() factOps[skpRecord] {
 
 // ---- hukdis ----
 
-// penaltyRecord is a row of disciplinary_penalties.
-type penaltyRecord struct {
+// PenaltyRecord is a row of disciplinary_penalties: one disciplinary penalty of an employee.
+type PenaltyRecord struct {
 	ID           int64       `gorm:"column:id;primaryKey"`
 	EmployeeID   int64       `gorm:"column:employee_id"`
 	Level        string      `gorm:"column:level"`
@@ -800,18 +817,19 @@ type penaltyRecord struct {
 	UpdatedAt    time.Time   `gorm:"column:updated_at"`
 }
 
-func (penaltyRecord) TableName() string { return "disciplinary_penalties" }
+// TableName is the disciplinary_penalties table.
+func (PenaltyRecord) TableName() string { return "disciplinary_penalties" }
 
 var penaltyLevels = map[string]string{"r": "R", "ringan": "R", "s": "S", "sedang": "S", "b": "B", "berat": "B"}
 
-func penaltyNatural(rec *penaltyRecord) string {
+func penaltyNatural(rec *PenaltyRecord) string {
 	return "d:" + rec.StartDate.String() + "|" + rec.Level
 }
 
-func hukdisOps() factOps[penaltyRecord] {
-	return factOps[penaltyRecord]{
+func hukdisOps() factOps[PenaltyRecord] {
+	return factOps[PenaltyRecord]{
 		what: "hukuman disiplin", runKind: RunKindHukdis, audit: AuditActionImportHukdis, spec: hukdisColumns,
-		parse: func(r *factRow[penaltyRecord], c cellReader, now time.Time) {
+		parse: func(r *factRow[PenaltyRecord], c cellReader, now time.Time) {
 			rec := &r.rec
 			lv := c.text(ColLevel, 0)
 			if code, ok := penaltyLevels[strings.ToLower(lv)]; ok {
@@ -828,26 +846,26 @@ func hukdisOps() factOps[penaltyRecord] {
 			rec.Kind = c.text(ColPenaltyKind, maxOrganizerLen)
 			rec.DecreeNumber = c.text(ColDecree, maxNumberLen)
 		},
-		keys: func(rec *penaltyRecord) (string, string) {
+		keys: func(rec *PenaltyRecord) (string, string) {
 			if rec.DecreeNumber != "" {
 				return "sk:" + rec.DecreeNumber, penaltyNatural(rec)
 			}
 			return penaltyNatural(rec), ""
 		},
-		storedKeys: func(rec *penaltyRecord) (string, string) {
+		storedKeys: func(rec *PenaltyRecord) (string, string) {
 			if rec.DecreeNumber != "" {
 				return "sk:" + rec.DecreeNumber, penaltyNatural(rec)
 			}
 			return "", penaltyNatural(rec)
 		},
-		id:       func(rec *penaltyRecord) *int64 { return &rec.ID },
-		employee: func(rec *penaltyRecord) *int64 { return &rec.EmployeeID },
-		load: func(tx *gorm.DB, ids []int64) ([]penaltyRecord, error) {
-			var out []penaltyRecord
+		id:       func(rec *PenaltyRecord) *int64 { return &rec.ID },
+		employee: func(rec *PenaltyRecord) *int64 { return &rec.EmployeeID },
+		load: func(tx *gorm.DB, ids []int64) ([]PenaltyRecord, error) {
+			var out []PenaltyRecord
 			err := tx.Where("employee_id IN ?", ids).Order("id").Find(&out).Error
 			return out, err
 		},
-		merge: func(old, in penaltyRecord, cols columns) penaltyRecord {
+		merge: func(old, in PenaltyRecord, cols columns) PenaltyRecord {
 			old.Level, old.StartDate = in.Level, in.StartDate
 			if cols.has(ColPenaltyKind) {
 				old.Kind = in.Kind
@@ -857,16 +875,16 @@ func hukdisOps() factOps[penaltyRecord] {
 			}
 			return old
 		},
-		same: func(a, b penaltyRecord) bool {
+		same: func(a, b PenaltyRecord) bool {
 			return a.Level == b.Level && a.StartDate.Equal(b.StartDate.Time) && a.Kind == b.Kind && a.DecreeNumber == b.DecreeNumber
 		},
-		provenance: func(rec *penaltyRecord, run int64, _ domain.Actor, now time.Time, created bool) {
+		provenance: func(rec *PenaltyRecord, run int64, _ domain.Actor, now time.Time, created bool) {
 			rec.Source, rec.ImportRunID, rec.UpdatedAt = sourceImport, runID(run), now
 			if created {
 				rec.CreatedAt = now
 			}
 		},
-		update: func(tx *gorm.DB, dialect string, recs []penaltyRecord, now time.Time) error {
+		update: func(tx *gorm.DB, dialect string, recs []PenaltyRecord, now time.Time) error {
 			rows := make([][]any, len(recs))
 			for i, r := range recs {
 				rows[i] = []any{r.ID, r.Level, r.StartDate, r.Kind, r.DecreeNumber, r.Source, r.ImportRunID}
@@ -880,8 +898,9 @@ func hukdisOps() factOps[penaltyRecord] {
 
 // ---- pengembangan ----
 
-// externalRecord is a row of external_trainings.
-type externalRecord struct {
+// ExternalRecord is a row of external_trainings: competency development an employee took
+// outside Sertika, with its review status.
+type ExternalRecord struct {
 	ID                int64       `gorm:"column:id;primaryKey"`
 	EmployeeID        int64       `gorm:"column:employee_id"`
 	Kind              string      `gorm:"column:kind"`
@@ -904,7 +923,8 @@ type externalRecord struct {
 	UpdatedAt         time.Time   `gorm:"column:updated_at"`
 }
 
-func (externalRecord) TableName() string { return "external_trainings" }
+// TableName is the external_trainings table.
+func (ExternalRecord) TableName() string { return "external_trainings" }
 
 // externalRecognised is the status of an external record that counts for scores.
 const externalRecognised = "recognised"
@@ -947,15 +967,15 @@ func normLevel(s string) (string, bool) {
 	return "", false
 }
 
-func externalNatural(rec *externalRecord) string {
+func externalNatural(rec *ExternalRecord) string {
 	return "k:" + rec.Kind + "|" + rec.Title + "|" + rec.EndDate.String()
 }
 
-func pengembanganOps() factOps[externalRecord] {
-	return factOps[externalRecord]{
+func pengembanganOps() factOps[ExternalRecord] {
+	return factOps[ExternalRecord]{
 		what: "pengembangan kompetensi", runKind: RunKindPengembangan, audit: AuditActionImportPengembangan,
 		spec: pengembanganColumns,
-		parse: func(r *factRow[externalRecord], c cellReader, now time.Time) {
+		parse: func(r *factRow[ExternalRecord], c cellReader, now time.Time) {
 			rec := &r.rec
 			kind := c.text(ColKindCode, 0)
 			if code, ok := normKind(kind); ok {
@@ -1003,26 +1023,26 @@ func pengembanganOps() factOps[externalRecord] {
 			rec.Organizer = c.text(ColOrganizer, maxOrganizerLen)
 			rec.CertificateNumber = c.text(ColCertNumber, maxNumberLen)
 		},
-		keys: func(rec *externalRecord) (string, string) {
+		keys: func(rec *ExternalRecord) (string, string) {
 			if rec.CertificateNumber != "" {
 				return "n:" + rec.CertificateNumber, externalNatural(rec)
 			}
 			return externalNatural(rec), ""
 		},
-		storedKeys: func(rec *externalRecord) (string, string) {
+		storedKeys: func(rec *ExternalRecord) (string, string) {
 			if rec.CertificateNumber != "" {
 				return "n:" + rec.CertificateNumber, externalNatural(rec)
 			}
 			return "", externalNatural(rec)
 		},
-		id:       func(rec *externalRecord) *int64 { return &rec.ID },
-		employee: func(rec *externalRecord) *int64 { return &rec.EmployeeID },
-		load: func(tx *gorm.DB, ids []int64) ([]externalRecord, error) {
-			var out []externalRecord
+		id:       func(rec *ExternalRecord) *int64 { return &rec.ID },
+		employee: func(rec *ExternalRecord) *int64 { return &rec.EmployeeID },
+		load: func(tx *gorm.DB, ids []int64) ([]ExternalRecord, error) {
+			var out []ExternalRecord
 			err := tx.Where("employee_id IN ?", ids).Order("id").Find(&out).Error
 			return out, err
 		},
-		check: func(ctx context.Context, tx *gorm.DB, rows []*factRow[externalRecord]) error {
+		check: func(ctx context.Context, tx *gorm.DB, rows []*factRow[ExternalRecord]) error {
 			// A certificate Sertika issued already counts (while it is valid): importing it as
 			// an external record would count it twice, or bring a revoked one back.
 			var nums []string
@@ -1054,7 +1074,7 @@ func pengembanganOps() factOps[externalRecord] {
 			}
 			return nil
 		},
-		merge: func(old, in externalRecord, cols columns) externalRecord {
+		merge: func(old, in ExternalRecord, cols columns) ExternalRecord {
 			old.Kind, old.Level, old.Title, old.JP, old.EndDate = in.Kind, in.Level, in.Title, in.JP, in.EndDate
 			if cols.has(ColStartDate) {
 				old.StartDate = in.StartDate
@@ -1068,12 +1088,12 @@ func pengembanganOps() factOps[externalRecord] {
 			old.Status = externalRecognised
 			return old
 		},
-		same: func(a, b externalRecord) bool {
+		same: func(a, b ExternalRecord) bool {
 			return a.Kind == b.Kind && a.Level == b.Level && a.Title == b.Title && a.JP == b.JP &&
 				a.StartDate.Equal(b.StartDate.Time) && a.EndDate.Equal(b.EndDate.Time) && a.Organizer == b.Organizer &&
 				a.CertificateNumber == b.CertificateNumber && a.Status == b.Status
 		},
-		provenance: func(rec *externalRecord, run int64, actor domain.Actor, now time.Time, created bool) {
+		provenance: func(rec *ExternalRecord, run int64, actor domain.Actor, now time.Time, created bool) {
 			var uid *int64
 			if actor.UserID != 0 {
 				uid = runID(actor.UserID)
@@ -1085,7 +1105,7 @@ func pengembanganOps() factOps[externalRecord] {
 				rec.Source, rec.CreatedAt = sourceImport, now
 			}
 		},
-		update: func(tx *gorm.DB, dialect string, recs []externalRecord, now time.Time) error {
+		update: func(tx *gorm.DB, dialect string, recs []ExternalRecord, now time.Time) error {
 			rows := make([][]any, len(recs))
 			for i, r := range recs {
 				rows[i] = []any{r.ID, r.Kind, r.Level, r.Title, r.JP, r.StartDate, r.EndDate, r.Organizer,

@@ -88,7 +88,7 @@ func TestImportSKP(t *testing.T) {
 		if len(rs.calls) != 1 || !reflect.DeepEqual(rs.calls[0], sortedIDs(ids[nipPNS1], ids[nipPNS2])) || rs.seen != 3 {
 			t.Errorf("rescorer calls = %v (saw %d rows), want both employees after the rows were written", rs.calls, rs.seen)
 		}
-		var got []skpRecord
+		var got []SKPRecord
 		db.Gorm.Order("employee_id, year").Find(&got)
 		if len(got) != 3 || got[0].Value == nil || *got[0].Value != 85.5 || got[0].Predikat != "" ||
 			got[1].Predikat != "sangat_baik" || got[1].Value != nil || got[2].Predikat != "butuh_perbaikan" ||
@@ -312,7 +312,7 @@ func TestImportHukdis(t *testing.T) {
 			[]string{nipPNS2, "b", "15/03/2022", "", ""},
 		), Options{})
 		checkCounts(t, rep, 3, 0, 0, 0)
-		var got []penaltyRecord
+		var got []PenaltyRecord
 		db.Gorm.Order("id").Find(&got)
 		if len(got) != 3 || got[0].Level != "R" || got[0].StartDate.String() != "2024-01-02" || got[0].Kind != "Teguran lisan" ||
 			got[1].DecreeNumber != "800/12/2023" || got[2].Level != "B" || got[2].StartDate.String() != "2022-03-15" {
@@ -345,7 +345,7 @@ func TestImportPengembangan(t *testing.T) {
 		rs := &fakeRescorer{}
 		now := db.Now()
 		// A record the employee submitted earlier, waiting for review.
-		if err := db.Gorm.Create(&externalRecord{EmployeeID: ids[nipPNS2], Kind: "seminar", Title: "Seminar K3",
+		if err := db.Gorm.Create(&ExternalRecord{EmployeeID: ids[nipPNS2], Kind: "seminar", Title: "Seminar K3",
 			JP: 2, EndDate: domain.NewDate(2025, 8, 1), Status: "submitted", Source: "submission",
 			CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 			t.Fatal(err)
@@ -357,7 +357,7 @@ func TestImportPengembangan(t *testing.T) {
 			[]string{nipPNS2, "seminar", "", "Seminar K3", "2", "", "01-08-2025", "Dinkes", ""},
 		), Options{})
 		checkCounts(t, rep, 2, 1, 0, 0)
-		var got []externalRecord
+		var got []ExternalRecord
 		db.Gorm.Order("id").Find(&got)
 		if len(got) != 3 {
 			t.Fatalf("stored = %+v", got)
@@ -412,7 +412,7 @@ func TestImportFactsXLSX(t *testing.T) {
 		if rep.Format != FormatXLSX {
 			t.Errorf("format %q", rep.Format)
 		}
-		var got []externalRecord
+		var got []ExternalRecord
 		db.Gorm.Order("id").Find(&got)
 		if len(got) != 2 || got[0].EndDate.String() != "2026-03-04" || got[0].StartDate.String() != "2026-03-02" || got[0].JP != 32 ||
 			got[1].Kind != "seminar" || got[1].EndDate.String() != "2025-11-05" {

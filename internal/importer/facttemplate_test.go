@@ -120,14 +120,14 @@ func TestFactTemplatesImport(t *testing.T) {
 				t.Errorf("%s XLSX import: %+v, rescored %v", kind, rep, rs.calls)
 			}
 		}
-		var ext externalRecord
+		var ext ExternalRecord
 		if err := db.Gorm.Take(&ext).Error; err != nil {
 			t.Fatal(err)
 		}
 		if ext.Kind != "teknis" || ext.JP != 32 || ext.StartDate.String() != "2024-03-04" || ext.EndDate.String() != "2024-03-07" {
 			t.Errorf("imported development = %+v", ext)
 		}
-		var pen penaltyRecord
+		var pen PenaltyRecord
 		if err := db.Gorm.Take(&pen).Error; err != nil {
 			t.Fatal(err)
 		}
