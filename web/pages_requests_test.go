@@ -372,6 +372,61 @@ func TestRequestPageApproveTwice(t *testing.T) {
 	})
 }
 
+// The service refuses a realisation report before the activity's last day, so the page
+// offers the report button only from that day on; before it, the OPD reads from when.
+func TestRequestPageReportButtonFromLastDay(t *testing.T) {
+	eachServer(t, func(t *testing.T, ts *testServer) {
+		rev := ts.login(testUsers[domain.RoleVerifikator])
+		rev.get("/usulan/1")
+		rev.rpPost(t, "/usulan/1/setujui", url.Values{"catatan": {""}}, 1)
+		ts.rpState(t, 1, issuer.StateApproved)
+		opd := ts.login(testUsers[domain.RoleOPD])
+		const button, link = `id="isi-laporan"`, `href="/usulan/1/laporan"`
+		months := []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+		note := func(end domain.Date) string {
+			return fmt.Sprintf("Laporan realisasi dapat diisi mulai %d %s %d.", end.Day(), months[end.Month()-1], end.Year())
+		}
+
+		// Before the last day (the sample activity is two weeks ahead): the note, no button.
+		end := ts.rpGet(1).Request.EndDate
+		if !ts.wibToday().Before(end.Time) {
+			t.Fatalf("sample activity ends %s, want after today", end)
+		}
+		resp, body := opd.get("/usulan/1")
+		wantPage(t, "before the last day", resp, body, 200, note(end))
+		if strings.Contains(body, button) || strings.Contains(body, link) {
+			t.Errorf("before the last day: the page offers the report (%s)", button)
+		}
+		// The reviewer, who does not report, sees neither.
+		_, body = rev.get("/usulan/1")
+		if strings.Contains(body, button) || strings.Contains(body, "Laporan realisasi dapat diisi mulai") {
+			t.Errorf("reviewer's page: report button or note shown")
+		}
+
+		// On the last day and after it: the button, no note.
+		for _, daysAgo := range []int{0, 1} {
+			ts.activityEndsToday(t, 1)
+			if daysAgo > 0 {
+				r := ts.rpGet(1).Request
+				if err := ts.db.Gorm.Model(&issuer.Request{}).Where("id = ?", 1).Updates(map[string]any{
+					"start_date": domain.Date{Time: r.StartDate.AddDate(0, 0, -daysAgo)},
+					"end_date":   domain.Date{Time: r.EndDate.AddDate(0, 0, -daysAgo)}}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			end := ts.rpGet(1).Request.EndDate
+			if want := ts.wibToday().AddDate(0, 0, -daysAgo); !end.Equal(want) {
+				t.Fatalf("activity ends %s, want %s", end, want)
+			}
+			resp, body := opd.get("/usulan/1")
+			wantPage(t, fmt.Sprintf("%d days after the last day", daysAgo), resp, body, 200, button, link, "Isi laporan realisasi")
+			if strings.Contains(body, "Laporan realisasi dapat diisi mulai") {
+				t.Errorf("%d days after the last day: the page still says the report opens later", daysAgo)
+			}
+		}
+	})
+}
+
 // ---- who sees what ----
 
 func TestRequestPageOtherOPD(t *testing.T) {
