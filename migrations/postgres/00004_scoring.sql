@@ -101,8 +101,9 @@ CREATE TABLE scores (
     computed_at       TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (employee_id, year)
 );
--- No index on year: a year's scores are a large share of the table, which the dashboards'
--- aggregates scan anyway, and the bulk rescore writes faster without one.
+-- No index on year here: the primary key serves one employee's scores. The dashboards'
+-- aggregates by year got their covering index (year, employee_id, …) in
+-- 00006_scores_summary_index.sql.
 
 -- The agency's IP ASN target per year (capaian = IP / target × 100 %).
 CREATE TABLE ipasn_targets (
