@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -589,14 +588,14 @@ func (s *Store) EmployeeScoreFor(ctx context.Context, a domain.Actor, nipText st
 // one computed on the fly from the facts on record.
 func (s *Store) employeeScore(ctx context.Context, employeeID int64, year int) (Score, bool, error) {
 	g := s.db.WithContext(ctx)
-	var explanation []string
+	var explanation [][]byte
 	if err := g.Raw(`SELECT explanation FROM scores WHERE employee_id = ? AND year = ?`, employeeID, year).
 		Scan(&explanation).Error; err != nil {
 		return Score{}, false, apperr.Internal(fmt.Errorf("load score: %w", err))
 	}
 	if len(explanation) == 1 {
-		var sc Score
-		if err := json.Unmarshal([]byte(explanation[0]), &sc); err != nil {
+		sc, err := decodeStoredScore(explanation[0])
+		if err != nil {
 			return Score{}, false, apperr.Internal(fmt.Errorf("decode stored score of employee %d: %w", employeeID, err))
 		}
 		return sc, true, nil

@@ -284,8 +284,9 @@ func (s *Store) computeChunk(emps []*employeeFacts, workers int, force bool) ([]
 		r, err := sc.row(s.rs, e, h)
 		out[i] = chunkResult{row: r, keep: true, err: err}
 	}
+	pack := s.db.Dialect == database.Postgres
 	if workers <= 1 {
-		var sc scorer
+		sc := scorer{pack: pack}
 		for i := range emps {
 			one(i, &sc)
 		}
@@ -298,7 +299,7 @@ func (s *Store) computeChunk(emps []*employeeFacts, workers int, force bool) ([]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var sc scorer
+			sc := scorer{pack: pack}
 			for i := lo; i < hi; i++ {
 				one(i, &sc)
 			}

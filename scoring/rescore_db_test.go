@@ -49,8 +49,8 @@ func TestRescoreEmployeesCertificateLifecycle(t *testing.T) {
 		if after.FactsHash == before.FactsHash {
 			t.Error("facts hash did not change")
 		}
-		var sc Score
-		if err := json.Unmarshal([]byte(after.Explanation), &sc); err != nil {
+		sc, err := decodeStoredScore([]byte(after.Explanation))
+		if err != nil {
 			t.Fatal(err)
 		}
 		if sc.Total != 67.5 || sc.RuleSet != RuleSetPerban2019 || sc.Year != testYear ||
@@ -145,8 +145,7 @@ func TestRescoreExternalRecognisedVsSubmitted(t *testing.T) {
 		if r.Kompetensi != 17.5 || r.JPYear != 4 {
 			t.Fatalf("recognised record: %+v, want kompetensi 17.5 (d), 4 JP", r)
 		}
-		var sc Score
-		_ = json.Unmarshal([]byte(r.Explanation), &sc)
+		sc, _ := decodeStoredScore([]byte(r.Explanation))
 		if !slices.Contains(sc.Sources(), SourceExternal+itoa(ext)) {
 			t.Errorf("sources %v lack the external record", sc.Sources())
 		}
@@ -199,8 +198,7 @@ func TestFactsWindows(t *testing.T) {
 		if !strings.Contains(r.Incomplete, "jenis pengembangan tidak dikenal") {
 			t.Errorf("incomplete = %q", r.Incomplete)
 		}
-		var sc Score
-		_ = json.Unmarshal([]byte(r.Explanation), &sc)
+		sc, _ := decodeStoredScore([]byte(r.Explanation))
 		if slices.Contains(sc.Sources(), SourceCertificate+old) {
 			t.Error("last year's technical training cited")
 		}

@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -132,27 +131,8 @@ func (s *Store) EmployeeScore(ctx context.Context, employeeID int64, year int) (
 	if year < 1 || year > 9999 {
 		return Score{}, apperr.Invalidf("Tahun pengukuran %d tidak sah.", year)
 	}
-	g := s.db.WithContext(ctx)
-	var stored []string
-	if err := g.Raw(`SELECT explanation FROM scores WHERE employee_id = ? AND year = ?`, employeeID, year).
-		Scan(&stored).Error; err != nil {
-		return Score{}, apperr.Internal(fmt.Errorf("load score: %w", err))
-	}
-	if len(stored) == 1 {
-		var sc Score
-		if err := json.Unmarshal([]byte(stored[0]), &sc); err != nil {
-			return Score{}, apperr.Internal(fmt.Errorf("decode stored score of employee %d: %w", employeeID, err))
-		}
-		return sc, nil
-	}
-	emps, err := loadTargeted(ctx, g, s.rs, year, []int64{employeeID})
-	if err != nil {
-		return Score{}, apperr.Internal(err)
-	}
-	if len(emps) == 0 {
-		return Score{}, apperr.NotFound("Pegawai tidak ditemukan.")
-	}
-	return Compute(s.rs, emps[0].facts), nil
+	sc, _, err := s.employeeScore(ctx, employeeID, year)
+	return sc, err
 }
 
 // External training statuses (external_trainings.status).

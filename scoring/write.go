@@ -32,7 +32,7 @@ type scoreRow struct {
 	jpYear, jpDuty int
 	incomplete     string
 	factsHash      string
-	explanation    []byte // the Score as JSON; not to be modified
+	explanation    []byte // the Score as JSON, packed on PostgreSQL (packScore); not to be modified
 	oldHash        string
 }
 
@@ -42,6 +42,10 @@ type scoreRow struct {
 // copy of a 1.5 KB string per row cost as much as encoding it.
 type scorer struct {
 	arena []byte
+	// pack: store the JSON packed (packScore), as on PostgreSQL; the JSON is then encoded
+	// into js first.
+	pack bool
+	js   []byte
 }
 
 // A scorer's buffers start small (the issuer scores one employee at a time) and double up
@@ -60,7 +64,15 @@ func (sc *scorer) row(rs *RuleSet, e *employeeFacts, hash string) (scoreRow, err
 	start := len(sc.arena)
 	// A longer JSON makes append move it to a new buffer, which the next ones then share;
 	// the rows already made keep theirs.
-	js, err := encodeScore(sc.arena, &s)
+	var js []byte
+	var err error
+	if sc.pack {
+		if sc.js, err = encodeScore(sc.js[:0], &s); err == nil {
+			js = packScore(sc.arena, sc.js)
+		}
+	} else {
+		js, err = encodeScore(sc.arena, &s)
+	}
 	if err != nil {
 		return scoreRow{}, fmt.Errorf("encode score of employee %d: %w", e.id, err)
 	}
@@ -295,8 +307,9 @@ func rowSource(dialect string, year int, at time.Time, rows []scoreRow) (string,
 	if dialect == database.Postgres {
 		n := len(rows)
 		ids := make([]int64, n)
-		rsIDs, rsVers, cats, inc, hashes, expl, old := make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		rsIDs, rsVers, cats, inc, hashes, old := make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n)
+		expl := make([][]byte, n)
 		measured := make([]bool, n)
 		var dims [5][]float64
 		for i := range dims {
@@ -309,14 +322,14 @@ func rowSource(dialect string, year int, at time.Time, rows []scoreRow) (string,
 				dims[j][i] = r.dims[j]
 			}
 			cats[i], jpY[i], jpD[i], inc[i], hashes[i], expl[i], old[i] = r.category, int64(r.jpYear), int64(r.jpDuty),
-				r.incomplete, r.factsHash, string(r.explanation), r.oldHash
+				r.incomplete, r.factsHash, r.explanation, r.oldHash
 		}
 		q := `SELECT v.employee_id, CAST($1 AS INTEGER) AS year, v.rule_set, v.rule_set_version, v.measured,
 			v.kualifikasi, v.kompetensi, v.kinerja, v.disiplin, v.total, v.category, v.jp_year, v.jp_duty,
 			v.incomplete, v.facts_hash, v.explanation, CAST($2 AS TIMESTAMPTZ) AS computed_at, v.old_hash
 		FROM unnest($3::bigint[], $4::text[], $5::text[], $6::boolean[], $7::numeric[], $8::numeric[],
 			$9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::integer[], $14::integer[],
-			$15::text[], $16::text[], $17::text[], $18::text[])
+			$15::text[], $16::text[], $17::bytea[], $18::text[])
 		AS v(employee_id, rule_set, rule_set_version, measured, kualifikasi, kompetensi, kinerja, disiplin,
 			total, category, jp_year, jp_duty, incomplete, facts_hash, explanation, old_hash)`
 		return q, []any{year, at, ids, rsIDs, rsVers, measured, dims[0], dims[1], dims[2], dims[3], dims[4],
