@@ -254,9 +254,58 @@ func (s *Store) queryGroups(ctx context.Context, what, q string, args []any, sca
 	return nil
 }
 
+// summarized reports whether the dashboards read SQLite's precomputed aggregates
+// (score_summaries, kept by triggers: migrations/sqlite/00009_score_summaries.sql) rather
+// than grouping the stored scores.
+func (s *Store) summarized() bool { return s.db.Dialect == database.SQLite && !s.direct }
+
+// precomputedGroups reads the year's groups from score_summaries: the scored groups of the
+// active employees (of one OPD when opdID > 0), and one group for the active employees
+// without a score, whose count is all that a dashboard uses of it.
+func (s *Store) precomputedGroups(ctx context.Context, year int, opdID int64) ([]dashGroup, error) {
+	q := `SELECT opd_id, position_kind, education_level, status, rule_set, measured, category, n, incomplete,
+		below_jp, k1, k2, k3, k4, total
+	FROM score_summaries WHERE year = ? AND active = ? AND n <> 0`
+	count := `SELECT COUNT(*) FROM employees WHERE active = ?`
+	args := []any{year, true}
+	cargs := []any{true}
+	if opdID > 0 {
+		q += ` AND opd_id = ?`
+		count += ` AND opd_id = ?`
+		args = append(args, opdID)
+		cargs = append(cargs, opdID)
+	}
+	var out []dashGroup
+	var scored int64
+	err := s.queryGroups(ctx, "dashboard summaries", q, args, func(rows *sql.Rows) error {
+		g := dashGroup{Scored: true}
+		if err := rows.Scan(&g.OPDID, &g.Kind, &g.Edu, &g.Status, &g.RuleSet, &g.Measured, &g.Category, &g.N,
+			&g.Incomplete, &g.BelowJP, &g.K1, &g.K2, &g.K3, &g.K4, &g.Total); err != nil {
+			return err
+		}
+		scored += g.N
+		out = append(out, g)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var active int64
+	if err := s.db.WithContext(ctx).Raw(count, cargs...).Row().Scan(&active); err != nil {
+		return nil, apperr.Internal(fmt.Errorf("count employees: %w", err))
+	}
+	if active > scored {
+		out = append(out, dashGroup{summaryGroup: summaryGroup{N: active - scored}})
+	}
+	return out, nil
+}
+
 // dashboardGroups reads the groups of the year in one statement; opdID > 0 restricts them
 // to one OPD.
 func (s *Store) dashboardGroups(ctx context.Context, year int, opdID int64) ([]dashGroup, error) {
+	if s.summarized() {
+		return s.precomputedGroups(ctx, year, opdID)
+	}
 	cents := s.centsSum
 	q := `SELECT e.opd_id, e.position_kind, e.education_level, e.status, s.rule_set, s.measured, s.category,
 		COUNT(*) AS n,
@@ -311,7 +360,17 @@ func (s *Store) trendGroups(ctx context.Context, skip int, opdID int64) (map[int
 	const groupBy = ` GROUP BY s.year, s.rule_set, s.measured, s.category`
 	var q string
 	var args []any
-	if opdID > 0 {
+	if s.summarized() {
+		q = `SELECT 1 AS sign, year, rule_set, measured, category, SUM(n), SUM(incomplete), SUM(k1), SUM(k2),
+			SUM(k3), SUM(k4), SUM(total)
+		FROM score_summaries WHERE year <> ? AND active = ?`
+		args = []any{skip, true}
+		if opdID > 0 {
+			q += ` AND opd_id = ?`
+			args = append(args, opdID)
+		}
+		q += ` GROUP BY year, rule_set, measured, category`
+	} else if opdID > 0 {
 		q = part("1") + ` FROM scores s JOIN employees e ON e.id = s.employee_id
 		WHERE s.year <> ? AND e.active = ? AND e.opd_id = ?` + groupBy
 		args = []any{skip, true, opdID}

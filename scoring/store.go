@@ -32,6 +32,9 @@ type Store struct {
 	rs *RuleSet
 	// ext is the review flow's evidence store and limits (external.go, WithEvidence).
 	ext externalConfig
+	// direct: the dashboards group the scores themselves even on SQLite, instead of
+	// reading the precomputed score_summaries (tests compare the two).
+	direct bool
 }
 
 // NewStore returns a store that scores with rs (nil: the default rule set, perban-8-2019).
