@@ -186,13 +186,25 @@ func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, turning -h into flag.ErrHelp and other errors into usage errors.
+// parseFlags parses args, turning -h into flag.ErrHelp (the usage on standard output) and
+// other errors into usage errors. The flag package would print a wrong flag's error and the
+// whole usage itself, the usage on standard output: into the file of
+// "sertika export siasn --fromat csv > x.csv", and the error a second time through run. So
+// it prints nothing while parsing; the usage is printed here for -h only, and a wrong flag
+// gets one line on standard error that points at --help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return usageError{err.Error()}
+		return usagef("%v (see \"sertika %s --help\")", err, fs.Name())
 	}
 	return nil
 }

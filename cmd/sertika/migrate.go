@@ -20,18 +20,21 @@ Apply pending schema migrations ("up") or list every migration and whether it is
 	if err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args); err != nil {
+	// Flags may follow the subcommand too: "migrate up --data-dir D".
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || (fs.Arg(0) != "up" && fs.Arg(0) != "status") {
+	if len(pos) != 1 || (pos[0] != "up" && pos[0] != "status") {
 		return usagef("want exactly one of: up, status")
 	}
+	sub := pos[0]
 	db, err := openDB(ctx, e, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if fs.Arg(0) == "up" {
+	if sub == "up" {
 		applied, err := db.Migrate(ctx)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 func init() {
@@ -15,6 +16,9 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "version", "version", "Print Sertika's version, the Go version and the source revision.")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	rev := ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
