@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sertika/sertika/internal/domain"
 )
@@ -36,7 +37,8 @@ type Score struct {
 	// Hints say what would raise the score.
 	Hints []Hint `json:"hints"`
 	// JPThisYear is the JP of all development that ended in the measurement year, whatever
-	// its kind: the yearly duty (JPDuty, 20 for a PNS) is tracked apart from the index.
+	// its kind, as the rule set's JP conversion counts them: the yearly duty (JPDuty, 20 for
+	// a PNS) is tracked apart from the index.
 	JPThisYear int `json:"jp_this_year"`
 	JPDuty     int `json:"jp_duty"`
 	// Incomplete lists missing or unusable data ("SKP tidak ada (tahun 2025)").
@@ -117,7 +119,7 @@ func Compute(rs *RuleSet, f Facts) Score {
 
 	for i := range c.acts {
 		if c.info[i].date.Year() == c.y {
-			s.JPThisYear += c.acts[i].jp()
+			s.JPThisYear += c.info[i].jp
 		}
 	}
 	s.JPDuty = rs.AnnualJPDuty[s.Status]
@@ -158,12 +160,14 @@ type hintRec struct {
 	text textRef
 }
 
-// actInfo is what the rules look up about an activity, once: its date and the indicator its
-// kind feeds (known is false for an unknown kind).
+// actInfo is what the rules look up about an activity, once: its date, the indicator its
+// kind feeds (known is false for an unknown kind) and the JP it counts (its recorded JP, or
+// what the rule set's JP conversion makes of them).
 type actInfo struct {
 	date  domain.Date
 	ind   Indicator
 	known bool
+	jp    int
 }
 
 // calc holds the state of one computation. Its lists are scratch space, kept between
@@ -361,7 +365,13 @@ func (c *calc) checkActivities() {
 	for i := range c.acts {
 		a := &c.acts[i]
 		ind, ok := c.rs.Kompetensi.Kinds[a.Kind]
-		c.info = append(c.info, actInfo{date: a.date(), ind: ind, known: ok})
+		jp := a.jp()
+		if c.rs.jpConv != nil {
+			if r := c.rs.jpConv[a.Kind]; r != nil {
+				jp, _ = r.count(a)
+			}
+		}
+		c.info = append(c.info, actInfo{date: a.date(), ind: ind, known: ok, jp: jp})
 		if !ok {
 			from := c.pos()
 			c.str("jenis pengembangan tidak dikenal: ")
@@ -805,6 +815,7 @@ func (c *calc) indicatorA(p float64) (float64, pending) {
 		c.str(" (")
 		c.str(want)
 		c.char(')')
+		c.convNotes(got)
 		c.line(dimKompetensi, IndicatorA, p, from, factsFrom)
 		return p, pending{}
 	}
@@ -825,6 +836,7 @@ func (c *calc) indicatorA(p float64) (float64, pending) {
 		c.str(want)
 		c.str(" yang disyaratkan eselon ")
 		c.str(es)
+		c.convNotes(other)
 	} else {
 		c.str("Belum ada pelatihan kepemimpinan tingkat ")
 		c.str(want)
@@ -863,6 +875,7 @@ func (c *calc) indicatorB(p float64) (float64, pending) {
 		c.str("Pelatihan fungsional dari ")
 		c.writeRefs(got)
 		c.pada(w)
+		c.convNotes(got)
 		c.line(dimKompetensi, IndicatorB, p, from, factsFrom)
 		return p, pending{}
 	}
@@ -902,7 +915,7 @@ func (c *calc) indicatorC(p float64) (float64, pending) {
 	got := c.of(arr[:0], IndicatorC, w)
 	jp := 0
 	for _, i := range got {
-		jp += c.acts[i].jp()
+		jp += c.info[i].jp
 	}
 	switch {
 	case jp >= k.TechnicalJP:
@@ -915,6 +928,7 @@ func (c *calc) indicatorC(p float64) (float64, pending) {
 		c.years(w)
 		c.str(" dari ")
 		c.writeRefs(got)
+		c.convNotes(got)
 		c.line(dimKompetensi, IndicatorC, p, from, factsFrom)
 		return p, pending{}
 	case len(got) > 0:
@@ -930,6 +944,7 @@ func (c *calc) indicatorC(p float64) (float64, pending) {
 		c.str(" (kurang dari ")
 		c.int(k.TechnicalJP)
 		c.str(" JP)")
+		c.convNotes(got)
 		c.line(dimKompetensi, IndicatorC, 0, from, factsFrom)
 	default:
 		from := c.pos()
@@ -959,6 +974,7 @@ func (c *calc) indicatorD(p float64) (float64, pending) {
 		c.years(w)
 		c.str(" dari ")
 		c.writeRefs(got)
+		c.convNotes(got)
 		c.line(dimKompetensi, IndicatorD, p, from, factsFrom)
 		return p, pending{}
 	}
@@ -970,6 +986,91 @@ func (c *calc) indicatorD(p float64) (float64, pending) {
 	c.str("Satu seminar, workshop, kursus, magang atau kegiatan sejenis pada ")
 	c.int(c.y + *w.To)
 	return 0, c.pendingText(IndicatorD, p, from)
+}
+
+// convNotes writes, for each of the activities whose JP the rule set's JP conversion
+// changed, what it records and what it counts ("; E-Learning X: 40 JP dalam 2 hari dihitung
+// 6 JP (paling banyak 3 JP per hari)"), naming at most four as list does. It writes nothing
+// under a rule set without conversion, so their texts stay as they were.
+func (c *calc) convNotes(idx []int32) {
+	if c.rs.jpConv == nil {
+		return
+	}
+	n := 0
+	for _, i := range idx {
+		if c.info[i].jp != c.acts[i].jp() {
+			n++
+		}
+	}
+	shown := n
+	if n > 4 {
+		shown = 3
+	}
+	for _, i := range idx {
+		if shown == 0 {
+			break
+		}
+		a := &c.acts[i]
+		if c.info[i].jp == a.jp() {
+			continue
+		}
+		shown--
+		r := c.rs.jpConv[a.Kind]
+		c.str("; ")
+		if k, ok := domain.KindByCode(a.Kind); ok {
+			c.str(k.Label)
+			c.char(' ')
+		}
+		c.ref(a)
+		c.str(": ")
+		c.int(a.jp())
+		if r.MaxJPPerDay != nil {
+			_, days := r.count(a)
+			c.str(" JP dalam ")
+			c.int(days)
+			c.str(" hari dihitung ")
+			c.int(c.info[i].jp)
+			c.str(" JP (paling banyak ")
+			c.int(*r.MaxJPPerDay)
+			c.str(" JP per hari)")
+		} else {
+			c.str(" JP dihitung ")
+			c.int(c.info[i].jp)
+			c.str(" JP (")
+			c.int(*r.JPPerActivity)
+			c.str(" JP per kegiatan)")
+		}
+	}
+	if n > 4 {
+		c.str("; ")
+		c.int(n - 3)
+		c.str(" kegiatan lain juga dikonversi")
+	}
+}
+
+// count returns the JP an activity counts under the conversion rule and, for a
+// max_jp_per_day rule, the calendar days it spans (0 for a jp_per_activity rule).
+func (r *JPConversionRule) count(a *Activity) (jp, days int) {
+	if r.JPPerActivity != nil {
+		return *r.JPPerActivity, 0
+	}
+	days = activityDays(a)
+	return int(min(int64(a.jp()), int64(*r.MaxJPPerDay)*int64(days))), days
+}
+
+// activityDays is the number of calendar days from an activity's start to its end date,
+// both included: 1 when it has one date only (or none), or when the end is before the start.
+func activityDays(a *Activity) int {
+	if a.Start.IsZero() || a.End.IsZero() {
+		return 1
+	}
+	return int(max(dayNumber(a.End)-dayNumber(a.Start)+1, 1))
+}
+
+// dayNumber counts days from 1970-01-01 to the calendar date d.
+func dayNumber(d domain.Date) int64 {
+	y, m, day := d.Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 // ref writes how the explanation names the activity (Activity.ref).

@@ -45,6 +45,13 @@
 //     kinerja; the top-up counts only activities completed in the measurement year (all
 //     four windows are year Y) and uses no JF exemption, since an exemption is not an
 //     activity; numeric SKP values use the 2019 bands with the 2024 points.
+//   - JP conversion of non-classroom development (rules §8) is an optional table,
+//     kompetensi.jp_conversion, that neither embedded set has: per kind, a fixed JP per
+//     activity or at most so many JP per calendar day from start to end date (one date: one
+//     day). The converted JP count everywhere JP are counted (indicator c, the yearly JP),
+//     and the explanation line citing a converted record says so. A conversion per session
+//     (on-the-job guidance) or for a magang abroad cannot be expressed: the facts carry no
+//     session count and no location.
 //
 // Numbers are rounded half away from zero to 2 decimals (Round2) on their shortest decimal
 // reading, so 1.005 rounds to 1.01 although the binary double is a hair below it.

@@ -70,6 +70,9 @@ type RuleSet struct {
 	rankLabel   map[int]string
 	predikatIdx map[string]int // normalised name → index in Kinerja.Predikat
 	penaltyIdx  map[string]int // normalised name → index in Disiplin.Levels
+	// jpConv maps a development kind code to its rule in Kompetensi.JPConversion; nil
+	// when the rule set converts nothing.
+	jpConv map[string]*JPConversionRule
 }
 
 // KualifikasiRule scores the highest formal education.
@@ -95,7 +98,31 @@ type KompetensiRule struct {
 	// BaseFromPredikat, when set (bkn-2024), is a base by performance predikat code that
 	// development activities top up to at most Max.
 	BaseFromPredikat map[string]float64 `json:"base_from_predikat"`
+	// JPConversion, optional, converts the JP recorded for activities of some kinds into
+	// the JP counted (rules document §8: non-classroom development): everywhere JP are
+	// counted, indicator c and the yearly JP. Each kind is in at most one rule. The embedded
+	// rule sets have none (Peraturan BKN 8/2019 does not define it); omitempty keeps their
+	// JSON form, and so their pinned fingerprints, as they were.
+	JPConversion []JPConversionRule `json:"jp_conversion,omitempty"`
 }
+
+// JPConversionRule converts the JP of activities of the kinds: exactly one of JPPerActivity
+// (the activity counts as that many JP whatever it records: magang, detasering, staff
+// exchange = 20) and MaxJPPerDay (the activity counts its recorded JP, but at most that many
+// per calendar day from its start to its end date, both included, an activity with one
+// date being one day: e-learning at most 3 JP a day).
+type JPConversionRule struct {
+	Kinds         []string `json:"kinds"` // development kind codes (domain.DevelopmentKinds)
+	JPPerActivity *int     `json:"jp_per_activity,omitempty"`
+	MaxJPPerDay   *int     `json:"max_jp_per_day,omitempty"`
+}
+
+// The bounds of a JPConversionRule: an activity claims at most MaxExternalJP, and a day
+// holds at most 32 JP of 45 minutes.
+const (
+	maxConvJPPerActivity = MaxExternalJP
+	maxConvJPPerDay      = 24 * 60 / 45
+)
 
 // IndicatorWindows are the time windows of the four indicators.
 type IndicatorWindows struct {
@@ -504,6 +531,7 @@ func (v *validator) kompetensi(k *KompetensiRule, predikat map[string]bool) {
 		}
 		seen[w] = true
 	}
+	v.jpConversion(k.JPConversion)
 	if k.BaseFromPredikat != nil {
 		for _, c := range sortedKeys(predikat) {
 			if p, ok := k.BaseFromPredikat[c]; !ok {
@@ -516,6 +544,40 @@ func (v *validator) kompetensi(k *KompetensiRule, predikat map[string]bool) {
 			if !predikat[c] {
 				v.add("kompetensi.base_from_predikat."+c, "predikat tidak dikenal dalam kinerja.predikat")
 			}
+		}
+	}
+}
+
+// jpConversion validates kompetensi.jp_conversion: known kinds, each in one rule at most,
+// and exactly one positive, bounded conversion per rule.
+func (v *validator) jpConversion(rules []JPConversionRule) {
+	ruleOf := map[string]int{}
+	for i, r := range rules {
+		f := fmt.Sprintf("kompetensi.jp_conversion[%d]", i)
+		if len(r.Kinds) == 0 {
+			v.add(f+".kinds", "wajib diisi: kode jenis pengembangan yang dikonversi")
+		}
+		for j, code := range r.Kinds {
+			fj := fmt.Sprintf("%s.kinds[%d]", f, j)
+			if _, ok := domain.KindByCode(code); !ok {
+				v.add(fj, "jenis pengembangan %q tidak dikenal", code)
+			} else if other, dup := ruleOf[code]; dup && other == i {
+				v.add(fj, "jenis pengembangan %q ganda", code)
+			} else if dup {
+				v.add(fj, "jenis pengembangan %q sudah dikonversi oleh kompetensi.jp_conversion[%d]", code, other)
+			} else {
+				ruleOf[code] = i
+			}
+		}
+		switch {
+		case r.JPPerActivity == nil && r.MaxJPPerDay == nil:
+			v.add(f, "isi tepat satu dari jp_per_activity (JP per kegiatan) atau max_jp_per_day (JP paling banyak per hari)")
+		case r.JPPerActivity != nil && r.MaxJPPerDay != nil:
+			v.add(f, "isi tepat satu dari jp_per_activity atau max_jp_per_day, bukan keduanya")
+		case r.JPPerActivity != nil && (*r.JPPerActivity < 1 || *r.JPPerActivity > maxConvJPPerActivity):
+			v.add(f+".jp_per_activity", "harus bilangan bulat 1 sampai %d", maxConvJPPerActivity)
+		case r.MaxJPPerDay != nil && (*r.MaxJPPerDay < 1 || *r.MaxJPPerDay > maxConvJPPerDay):
+			v.add(f+".max_jp_per_day", "harus bilangan bulat 1 sampai %d (1 JP = 45 menit)", maxConvJPPerDay)
 		}
 	}
 }
@@ -747,6 +809,19 @@ func (rs *RuleSet) index() {
 			if k := normKey(name); k != "" {
 				rs.penaltyIdx[k] = i
 			}
+		}
+	}
+	rs.jpConv = nil
+	if len(rs.Kompetensi.JPConversion) == 0 {
+		rs.Kompetensi.JPConversion = nil // "jp_conversion": [] is no conversion, as omitted
+	}
+	for i := range rs.Kompetensi.JPConversion {
+		r := &rs.Kompetensi.JPConversion[i]
+		for _, code := range r.Kinds {
+			if rs.jpConv == nil {
+				rs.jpConv = map[string]*JPConversionRule{}
+			}
+			rs.jpConv[code] = r
 		}
 	}
 }
