@@ -21,7 +21,9 @@ import (
 // anyone who may see the request. The output is reproducible: the same request and agency
 // settings give the same bytes.
 func (s *Service) RecommendationLetter(ctx context.Context, a domain.Actor, id int64) ([]byte, string, error) {
-	d, err := s.Get(ctx, a, id)
+	// The letter is one document for everyone who may see the request, naming every
+	// participant (names and NIPs, no results): the full detail, not an employee's view.
+	d, err := s.detail(ctx, a, id)
 	if err != nil {
 		return nil, "", err
 	}

@@ -21,8 +21,28 @@ type Detail struct {
 	Actions []Action
 }
 
-// Get returns a request with its participants, history and attachments.
+// Get returns a request with its participants, history and attachments. An employee
+// (pegawai) gets only their own participant row: the others' attendance, results, scores and
+// reasons for a change are not theirs to see (as on the certificate pages).
 func (s *Service) Get(ctx context.Context, a domain.Actor, id int64) (*Detail, error) {
+	d, err := s.detail(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role == domain.RolePegawai {
+		own := d.Participants[:0]
+		for _, p := range d.Participants {
+			if p.Employee != nil && a.NIP != "" && p.Employee.NIP == a.NIP {
+				own = append(own, p)
+			}
+		}
+		d.Participants = own
+	}
+	return d, nil
+}
+
+// detail is Get with every participant, for the actor who may see the request.
+func (s *Service) detail(ctx context.Context, a domain.Actor, id int64) (*Detail, error) {
 	db := s.db.WithContext(ctx)
 	r, err := s.loadRequest(ctx, db, a, id, false)
 	if err != nil {

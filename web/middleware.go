@@ -290,12 +290,27 @@ func (s *Server) bearerAuth(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return url.QueryEscape("/")
+// safeNext is localPath(next) escaped for a query string (/masuk?next=…).
+func safeNext(next string) string { return url.QueryEscape(localPath(next)) }
+
+// localPath returns next when it is a path on this site, else "/": the post-login redirect
+// must not lead elsewhere. Control characters, spaces and backslashes are refused anywhere:
+// browsers drop tabs and line breaks from a URL and read "\" as "/", so "/<TAB>/evil.example"
+// or "/\evil.example" would reach another site, and a raw CR or LF would end the Location
+// header and start headers of the caller's choosing (fasthttp writes the value as it is).
+func localPath(next string) string {
+	if next == "" || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return "/"
 	}
-	return url.QueryEscape(next)
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b == 0x7f || b == '\\' {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return next
 }
 
 // limiter is a fixed-window counter per key (client address), kept in memory.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,8 +72,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	s.setSessionCookie(c, tok)
 	s.clearCookie(c, csrfCookie)
-	dest, _ := url.QueryUnescape(safeNext(next))
-	return c.Redirect(dest, fiber.StatusSeeOther)
+	return c.Redirect(localPath(next), fiber.StatusSeeOther)
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -165,6 +165,9 @@ func (s *Server) accountPassword(c *fiber.Ctx) error {
 		if status, msg, ok := formError(err); ok {
 			return s.page(c, status, "account", "Akun saya", fiber.Map{"Error": msg})
 		}
+		if ae := apperr.As(err); ae.Code == apperr.CodeRateLimited { // too many wrong old passwords
+			return s.page(c, statusOf(ae.Code), "account", "Akun saya", fiber.Map{"Error": ae.Message})
+		}
 		return err
 	}
 	me, _ := currentUser(c)

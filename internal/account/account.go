@@ -234,13 +234,30 @@ func (s *Service) SetPassword(ctx context.Context, a domain.Actor, username, pas
 }
 
 // ChangeOwnPassword lets a signed-in user change their password after proving the old one.
+// Proving the old password is a sign-in attempt like any other: a wrong one counts towards
+// the user name's lock-out, and a locked name cannot prove it either, so a session left
+// open (or stolen) is no way to guess the password faster than the sign-in form allows.
 func (s *Service) ChangeOwnPassword(ctx context.Context, a domain.Actor, old, password string) error {
 	u, err := s.byID(ctx, a.UserID)
 	if err != nil {
 		return err
 	}
+	now := s.db.Now()
+	var th throttle
+	err = s.db.WithContext(ctx).Where("username = ?", u.Username).Take(&th).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.Internal(err)
+	}
+	if th.LockedUntil != nil && now.Before(*th.LockedUntil) {
+		return ErrLocked
+	}
 	ok, err := VerifyPassword(old, u.PasswordHash)
 	if err != nil || !ok {
+		if locked, ferr := s.recordFailure(ctx, u.Username, now); ferr != nil {
+			return ferr
+		} else if locked {
+			return ErrLocked
+		}
 		return apperr.Invalid("Kata sandi lama salah.")
 	}
 	return s.setPassword(ctx, a, u.Username, password)

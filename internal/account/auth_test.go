@@ -163,3 +163,31 @@ func TestAuthenticateDisabled(t *testing.T) {
 		}
 	})
 }
+
+// Proving the old password when changing one's own is a password check like a sign-in: with
+// a session (perhaps one left open on a shared computer) it must not be a faster way to guess
+// the password than the sign-in form. Wrong old passwords count towards the same lock-out,
+// and a locked name cannot change its password either.
+func TestChangeOwnPasswordLockout(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		budi := MustUser(t, e.svc, "budi", "rahasia123", domain.RoleVerifikator)
+		for i := 1; i <= account.MaxFailures; i++ {
+			err := e.svc.ChangeOwnPassword(ctx, budi.Actor(), fmt.Sprintf("tebakan-%02d", i), "baru-sekali-123")
+			if i < account.MaxFailures {
+				wantCode(t, err, apperr.CodeInvalid, "Kata sandi lama salah")
+			} else {
+				sameError(t, err, account.ErrLocked)
+			}
+		}
+		// Locked: neither the right old password nor a sign-in gets through.
+		sameError(t, e.svc.ChangeOwnPassword(ctx, budi.Actor(), "rahasia123", "baru-sekali-123"), account.ErrLocked)
+		_, err := e.svc.Authenticate(ctx, "budi", "rahasia123")
+		sameError(t, err, account.ErrLocked)
+		// After the lock, the right old password works and the new password is the one.
+		e.clk.Advance(account.LockDuration)
+		if err := e.svc.ChangeOwnPassword(ctx, budi.Actor(), "rahasia123", "baru-sekali-123"); err != nil {
+			t.Fatalf("ChangeOwnPassword after the lock = %v", err)
+		}
+		MustAuth(t, e.svc, "budi", "baru-sekali-123")
+	})
+}
