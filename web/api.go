@@ -88,7 +88,7 @@ type tokenResponse struct {
 }
 
 func (s *Server) apiToken(c *fiber.Ctx) error {
-	if !s.loginLimiter.allow(c.IP(), s.DB.Now()) {
+	if !s.loginLimiter.allowClient(s.clientAddr(c), s.DB.Now()) {
 		return apperr.New(apperr.CodeRateLimited, "Terlalu banyak percobaan masuk dari alamat ini. Tunggu satu menit lalu coba lagi.")
 	}
 	var req tokenRequest

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -136,7 +136,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs, slog.String("request_id", requestIDOf(c)), slog.String("method", c.Method()),
 		slog.String("path", path), slog.Int("status", status),
-		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("ip", c.IP()))
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("ip", s.clientIP(c)))
 	if u, ok := c.Locals(localUser).(domain.User); ok {
 		attrs = append(attrs, slog.String("user", u.Username))
 	}
@@ -313,16 +313,13 @@ func localPath(next string) string {
 	return next
 }
 
-// limiter is a fixed-window counter per key (client address), kept in memory.
+// limiter is a fixed-window counter per client address, kept in memory.
 type limiter struct {
 	mu     sync.Mutex
 	limit  int
 	window time.Duration
 	hits   map[string]*hitWindow
 	swept  time.Time
-	// keyMode caches, for allowClient, whether the app reads client addresses from a proxy
-	// header (fixed when the app is made): 0 not known yet, 1 yes (key by c.IP()), 2 no.
-	keyMode atomic.Int32
 }
 
 type hitWindow struct {
@@ -334,34 +331,20 @@ func newLimiter(limit int, window time.Duration) *limiter {
 	return &limiter{limit: limit, window: window, hits: map[string]*hitWindow{}}
 }
 
-// allow counts one hit for key and reports whether it is within the limit.
-func (l *limiter) allow(key string, now time.Time) bool { return l.hit(key, nil, now) }
-
-// allowClient counts one hit for the client of c: the address c.IP() gives, keyed by its
-// bytes rather than its text when Fiber takes it from the connection (no proxy header), so
-// that counting a request allocates nothing. Every use of one limiter must go through the
-// same method, or a client would be counted under two keys.
-func (l *limiter) allowClient(c *fiber.Ctx, now time.Time) bool {
-	mode := l.keyMode.Load()
-	if mode == 0 {
-		mode = 2
-		if c.App().Config().ProxyHeader != "" {
-			mode = 1
-		}
-		l.keyMode.Store(mode)
+// allowClient counts one hit for the client address a (Server.clientAddr) and reports
+// whether it is within the limit. The address is keyed by its bytes (4 for IPv4, 16 for
+// IPv6) rather than its text, so that counting a known client allocates nothing.
+func (l *limiter) allowClient(a netip.Addr, now time.Time) bool {
+	if a.Is4() {
+		b := a.As4()
+		return l.hit(b[:], now)
 	}
-	if mode == 1 {
-		return l.hit(c.IP(), nil, now)
-	}
-	ip := c.Context().RemoteIP()
-	if ip4 := ip.To4(); ip4 != nil {
-		ip = ip4
-	}
-	return l.hit("", ip, now)
+	b := a.As16()
+	return l.hit(b[:], now)
 }
 
-// hit counts one hit for the key given as text or, when b is not nil, as bytes.
-func (l *limiter) hit(key string, b []byte, now time.Time) bool {
+// hit counts one hit for the key b.
+func (l *limiter) hit(b []byte, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.swept) > l.window {
@@ -372,19 +355,11 @@ func (l *limiter) hit(key string, b []byte, now time.Time) bool {
 		}
 		l.swept = now
 	}
-	var w *hitWindow
-	if b != nil {
-		w = l.hits[string(b)] // no copy for a lookup
-	} else {
-		w = l.hits[key]
-	}
+	w := l.hits[string(b)] // no copy for a lookup
 	switch {
 	case w == nil:
 		w = &hitWindow{start: now}
-		if b != nil {
-			key = string(b)
-		}
-		l.hits[key] = w
+		l.hits[string(b)] = w
 	case now.Sub(w.start) > l.window:
 		w.start, w.n = now, 0
 	}

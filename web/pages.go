@@ -51,7 +51,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		c.Status(status)
 		return s.render(c, "login", "Masuk", fiber.Map{"Error": msg, "Username": username, "Next": next})
 	}
-	if !s.loginLimiter.allow(c.IP(), s.DB.Now()) {
+	if !s.loginLimiter.allowClient(s.clientAddr(c), s.DB.Now()) {
 		return fail(fiber.StatusTooManyRequests, "Terlalu banyak percobaan masuk dari alamat ini. Tunggu satu menit lalu coba lagi.")
 	}
 	u, err := s.Accounts.Authenticate(c.UserContext(), username, c.FormValue("password"))
@@ -66,7 +66,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		_ = s.Accounts.EndSession(c.UserContext(), old)
 	}
-	tok, _, err := s.Accounts.StartSession(c.UserContext(), u, c.IP(), c.Get(fiber.HeaderUserAgent))
+	tok, _, err := s.Accounts.StartSession(c.UserContext(), u, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}

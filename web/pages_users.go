@@ -139,7 +139,7 @@ func (s *Server) userSetActive(c *fiber.Ctx) error {
 
 // restartSession opens a new session for u (after a password change ended the old one).
 func (s *Server) restartSession(c *fiber.Ctx, u domain.User) error {
-	tok, _, err := s.Accounts.StartSession(c.UserContext(), u, c.IP(), c.Get(fiber.HeaderUserAgent))
+	tok, _, err := s.Accounts.StartSession(c.UserContext(), u, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -61,6 +62,9 @@ type Deps struct {
 	SecureCookies bool
 	// MaxUploadBytes bounds request bodies.
 	MaxUploadBytes int
+	// TrustedProxies are the addresses of the reverse proxies whose X-Forwarded-For header is
+	// believed (SERTIKA_TRUSTED_PROXIES); empty: none (web/clientip.go).
+	TrustedProxies []netip.Prefix
 	// Version is shown in the footer and /healthz.
 	Version string
 }

@@ -59,7 +59,7 @@ func (s *Server) batchLimit(c *fiber.Ctx) error  { return s.limitPublic(c, s.ver
 // limitPublic counts the request against l. Over the limit the API answers 429 in JSON and a
 // page answers a small 429 page of its own (the shared error page would set a CSRF cookie).
 func (s *Server) limitPublic(c *fiber.Ctx, l *limiter) error {
-	if l.allowClient(c, time.Now()) {
+	if l.allowClient(s.clientAddr(c), time.Now()) {
 		return c.Next()
 	}
 	c.Set(fiber.HeaderRetryAfter, "60")
@@ -349,7 +349,7 @@ func (s *Server) apiVerify(c *fiber.Ctx) error {
 func (s *Server) apiVerifyPost(c *fiber.Ctx) error {
 	var token string
 	if isMultipart(c) {
-		if !s.verifyState().upload.allowClient(c, time.Now()) {
+		if !s.verifyState().upload.allowClient(s.clientAddr(c), time.Now()) {
 			c.Set(fiber.HeaderRetryAfter, "60")
 			return apperr.New(apperr.CodeRateLimited, textID.RateLimited)
 		}

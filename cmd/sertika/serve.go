@@ -126,7 +126,8 @@ per role) is seeded first and the demo accounts are printed.`)
 	}
 	srv, err := web.New(web.Deps{DB: db, Accounts: svc.accounts, Directory: svc.directory, Requests: svc.requests,
 		Issuance: svc.issuance, Keys: svc.keys, Certificates: renderer, Scoring: svc.scoring, Logger: log,
-		PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Version: Version})
+		PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Version: Version,
+		TrustedProxies: cfg.TrustedProxyPrefixes})
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ per role) is seeded first and the demo accounts are printed.`)
 		return err
 	}
 	log.Info("sertika listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"database", db.Dialect, "data_dir", cfg.DataDir, "version", Version)
+		"database", db.Dialect, "data_dir", cfg.DataDir, "version", Version, "trusted_proxies", cfg.TrustedProxyPrefixes)
 	if db.Dialect == database.SQLite {
 		fmt.Fprintf(e.stderr, "Sertika berjalan di %s (SQLite: %s)\n", cfg.PublicURL, database.Redact(cfg.DatabaseURL))
 	} else {

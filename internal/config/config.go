@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,12 @@ type Config struct {
 	// SigningKeyFile, when set, is the PEM file the active key is read from instead of
 	// KeysDir()/signing-KID.pem (SERTIKA_SIGNING_KEY_FILE), e.g. a mounted secret.
 	SigningKeyFile string
+	// TrustedProxies is the comma-separated list of IP addresses and CIDR ranges of the
+	// reverse proxies whose X-Forwarded-For header is believed (SERTIKA_TRUSTED_PROXIES);
+	// empty: none, the connection's address is the client's. Finish parses it into
+	// TrustedProxyPrefixes.
+	TrustedProxies       string
+	TrustedProxyPrefixes []netip.Prefix
 }
 
 // Getenv is the environment lookup; tests replace it.
@@ -85,6 +92,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 	get("SERTIKA_LOG_FORMAT", &c.LogFormat)
 	get("SERTIKA_JWT_SECRET", &c.JWTSecret)
 	get("SERTIKA_KEY_PASSPHRASE", &c.KeyPassphrase)
+	get("SERTIKA_TRUSTED_PROXIES", &c.TrustedProxies)
 	if v := getenv("SERTIKA_SIGNING_KEY_FILE"); v != "" { // a path, not a secret: no _FILE form
 		c.SigningKeyFile = v
 	}
@@ -126,6 +134,8 @@ func (c *Config) RegisterServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL printed into QR codes (env SERTIKA_PUBLIC_URL; default derived from --addr)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SERTIKA_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env SERTIKA_LOG_FORMAT)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies,
+		"comma-separated IP addresses and CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env SERTIKA_TRUSTED_PROXIES; default none)")
 }
 
 // Finish validates c after flags are parsed and fills derived values.
@@ -154,7 +164,49 @@ func (c *Config) Finish() error {
 	default:
 		return fmt.Errorf("log format must be text or json, got %q", c.LogFormat)
 	}
+	proxies, err := ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	c.TrustedProxyPrefixes = proxies
 	return nil
+}
+
+// ParseTrustedProxies parses SERTIKA_TRUSTED_PROXIES: IP addresses ("127.0.0.1", "::1",
+// each taken as a range of one) and CIDR ranges ("10.0.0.0/8"), separated by commas, spaces
+// around them ignored. An empty list trusts no proxy. A range of every address ("/0") is
+// refused: it would let any client choose its own address.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, entry := range strings.Split(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		var p netip.Prefix
+		if strings.Contains(entry, "/") {
+			pp, err := netip.ParsePrefix(entry)
+			if err != nil {
+				return nil, fmt.Errorf("SERTIKA_TRUSTED_PROXIES: %q is not an IP address or CIDR range (such as 10.0.0.0/8)", entry)
+			}
+			p = pp
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
+		} else {
+			a, err := netip.ParseAddr(entry)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("SERTIKA_TRUSTED_PROXIES: %q is not an IP address or CIDR range (such as 10.0.0.0/8)", entry)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("SERTIKA_TRUSTED_PROXIES: %q trusts every address, so any client could choose its own; name the proxies' addresses", entry)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // DerivePublicURL turns a listen address into a base URL: ":8080" → "http://localhost:8080".

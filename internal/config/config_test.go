@@ -77,3 +77,57 @@ func TestDerivePublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "proxies")
+	os.WriteFile(file, []byte("10.0.0.0/8, 192.0.2.7\n"), 0o600)
+	for name, tc := range map[string]struct {
+		env   map[string]string
+		flags []string
+		want  string
+	}{
+		"default: none":    {want: ""},
+		"env":              {env: map[string]string{"SERTIKA_TRUSTED_PROXIES": " 127.0.0.1 , ::1,10.1.2.3/8,, ::ffff:192.0.2.1, 2001:db8::/32 ,"}, want: "127.0.0.1/32 ::1/128 10.0.0.0/8 192.0.2.1/32 2001:db8::/32"},
+		"mapped range":     {env: map[string]string{"SERTIKA_TRUSTED_PROXIES": "::ffff:172.16.0.0/108"}, want: "172.16.0.0/12"},
+		"file":             {env: map[string]string{"SERTIKA_TRUSTED_PROXIES_FILE": file}, want: "10.0.0.0/8 192.0.2.7/32"},
+		"flag wins":        {env: map[string]string{"SERTIKA_TRUSTED_PROXIES": "10.0.0.1"}, flags: []string{"--trusted-proxies", "127.0.0.1"}, want: "127.0.0.1/32"},
+		"flag empties env": {env: map[string]string{"SERTIKA_TRUSTED_PROXIES": "10.0.0.1"}, flags: []string{"--trusted-proxies="}, want: ""},
+	} {
+		c, err := FromEnv(env(tc.env))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		c.RegisterFlags(fs)
+		c.RegisterServeFlags(fs)
+		if err := fs.Parse(tc.flags); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Finish(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		for _, p := range c.TrustedProxyPrefixes {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: trusted proxies %v, want %s", name, got, tc.want)
+		}
+	}
+}
+
+func TestTrustedProxiesInvalid(t *testing.T) {
+	for _, bad := range []string{"10.0.0.300", "10.0.0.0/33", "proxy.example.go.id", "10.0.0.1-10.0.0.9", "fe80::1%eth0",
+		"0.0.0.0/0", "::/0", "10.0.0.0/", "/8", "127.0.0.1:8080"} {
+		c := Config{DataDir: "d", LogFormat: "text", TrustedProxies: "127.0.0.1, " + bad + ", ::1"}
+		err := c.Finish()
+		if err == nil {
+			t.Errorf("%q accepted: %v", bad, c.TrustedProxyPrefixes)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "SERTIKA_TRUSTED_PROXIES") || !strings.Contains(msg, `"`+bad+`"`) {
+			t.Errorf("%q: error %q does not name the variable and the entry", bad, msg)
+		}
+	}
+}
