@@ -335,3 +335,45 @@ func TestRescoreConcurrentIssuance(t *testing.T) {
 		}
 	})
 }
+
+// Many employees at once (more than arrayIDs' threshold: PostgreSQL then passes the ids as
+// one array) are locked, read and scored exactly as the bulk rescore scores them, with
+// unknown ids ignored.
+func TestRescoreEmployeesManyMatchesBulk(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		st := NewStore(db, nil)
+		opd := f.opd("DINKES")
+		var ids []int64
+		for i := range 45 {
+			e := f.employee(opd, nipFor(200+i), domain.StatusPNS, domain.PositionPelaksana, "", "", "40")
+			if i%3 != 0 {
+				f.skp(e, testYear-1, nil, "baik")
+			}
+			if i%2 == 0 {
+				f.cert(nil, e, "teknis", "", 10+i, date(testYear, 2, 1+i%27))
+			}
+			ids = append(ids, e)
+		}
+		if !arrayIDs(db.Dialect, ids) && db.Dialect == database.Postgres {
+			t.Fatal("45 employees should take the array path on PostgreSQL")
+		}
+		rescoreInTx(t, st, db, testYear, nil, append(ids, 999_999)...)
+		inTx := map[int64]storedRow{}
+		for _, e := range ids {
+			inTx[e] = mustStored(t, db, e, testYear)
+		}
+		f.exec(`DELETE FROM scores`)
+		if _, err := st.RescoreAll(ctx, RescoreOptions{Year: testYear}); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ids {
+			bulk := mustStored(t, db, e, testYear)
+			a, b := inTx[e], bulk
+			if a.Total != b.Total || a.Kompetensi != b.Kompetensi || a.FactsHash != b.FactsHash || a.JPYear != b.JPYear {
+				t.Errorf("employee %d: in-transaction %+v, bulk %+v", e, a, b)
+			}
+		}
+	})
+}
