@@ -224,10 +224,10 @@ func (s *Service) resolveParticipants(tx *gorm.DB, opdID int64, nips []string) (
 	for _, n := range clean {
 		e, ok := byNIP[n]
 		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("%s: pegawai tidak terdaftar", n))
-		case e.OPDID != opdID:
-			problems = append(problems, fmt.Sprintf("%s: bukan pegawai OPD pengusul", n))
+		case !ok || e.OPDID != opdID:
+			// One answer for both: telling them apart would let an OPD learn which NIPs are
+			// registered in other OPDs, whose employees it may not see.
+			problems = append(problems, fmt.Sprintf("%s: tidak terdaftar sebagai pegawai OPD pengusul", n))
 		case !e.Active:
 			problems = append(problems, fmt.Sprintf("%s: pegawai tidak aktif", n))
 		default:

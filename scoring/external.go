@@ -402,6 +402,11 @@ func (x *External) resolveHolder(ctx context.Context, a domain.Actor, n string) 
 		Scan(&hs).Error; err != nil {
 		return h, "", apperr.Internal(fmt.Errorf("load employee: %w", err))
 	}
+	if a.Role == domain.RoleOPD && (len(hs) == 0 || hs[0].OPDID != a.OPDID || a.OPDID == 0) {
+		// One answer whether the NIP is unknown or another OPD's: telling them apart would
+		// let an OPD learn which NIPs are registered elsewhere.
+		return h, "Pegawai dengan NIP " + n + " tidak terdaftar di OPD Anda.", nil
+	}
 	if len(hs) == 0 {
 		return h, "Pegawai dengan NIP " + n + " tidak terdaftar.", nil
 	}

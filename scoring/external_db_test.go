@@ -158,8 +158,6 @@ func TestExternalSubmitAndScope(t *testing.T) {
 			}{
 				{"pegawai for someone else", w.pegA1, w.nipA2},
 				{"pegawai for another OPD's employee", w.pegA1, w.nipB1},
-				{"OPD A for OPD B's employee", w.opdUserA, w.nipB1},
-				{"OPD B for OPD A's employee", w.opdUserB, w.nipA1},
 				{"verifikator", w.verif, w.nipA1},
 				{"admin", w.admin, w.nipA1},
 				{"penandatangan", w.signer, w.nipA1},
@@ -167,6 +165,24 @@ func TestExternalSubmitAndScope(t *testing.T) {
 			for _, tc := range cases {
 				_, _, err := w.x.Submit(ctx, tc.a, w.input(tc.nip, "EXT/X/"+tc.a.Username), bytes.NewReader(extPDF("x")))
 				wantExtCode(t, tc.what, err, apperr.CodeForbidden)
+			}
+			// An OPD is refused another OPD's employee in the very words it gets for a NIP
+			// registered nowhere, so that it cannot learn which NIPs exist elsewhere.
+			const unknownNIP = "199912312024121001"
+			for _, tc := range []struct {
+				what string
+				a    domain.Actor
+				nip  string
+			}{
+				{"OPD A for OPD B's employee", w.opdUserA, w.nipB1},
+				{"OPD B for OPD A's employee", w.opdUserB, w.nipA1},
+				{"OPD A for an unknown NIP", w.opdUserA, unknownNIP},
+			} {
+				_, _, err := w.x.Submit(ctx, tc.a, w.input(tc.nip, "EXT/X/"+tc.a.Username), bytes.NewReader(extPDF("x")))
+				wantExtCode(t, tc.what, err, apperr.CodeInvalid)
+				if want := "Pegawai dengan NIP " + tc.nip + " tidak terdaftar di OPD Anda."; err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: %v, want %q", tc.what, err, want)
+				}
 			}
 			_, _, err := w.x.Submit(ctx, domain.Actor{}, w.input(w.nipA1, "EXT/ANON"), bytes.NewReader(extPDF("x")))
 			wantExtCode(t, "anonymous", err, apperr.CodeUnauthorized)

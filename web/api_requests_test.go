@@ -329,9 +329,9 @@ func TestAPIRequestValidation(t *testing.T) {
 			{"start in the past", func(m map[string]any) { m["start_date"] = day(-3) }, "start_date", "ajukan sebagai usulan retroaktif"},
 			{"date format", func(m map[string]any) { m["start_date"] = "14-08-2026" }, "", "TTTT-BB-HH"},
 			{"participant of another OPD", func(m map[string]any) { m["participants"] = []string{nipA1, nipB1} }, "participants",
-				nipB1 + ": bukan pegawai OPD pengusul"},
+				nipB1 + ": tidak terdaftar sebagai pegawai OPD pengusul"},
 			{"unknown NIP", func(m map[string]any) { m["participants"] = []string{"199001012015031004"} }, "participants",
-				"199001012015031004: pegawai tidak terdaftar"},
+				"199001012015031004: tidak terdaftar sebagai pegawai OPD pengusul"},
 			{"malformed NIP", func(m map[string]any) { m["participants"] = []string{"12345"} }, "participants", "Peserta tidak sah: 12345"},
 			{"duplicate participant", func(m map[string]any) { m["participants"] = []string{nipA1, nipA1} }, "participants", "tercantum lebih dari sekali"},
 			{"no participants", func(m map[string]any) { m["participants"] = []string{} }, "participants", "Pilih paling sedikit satu peserta."},
@@ -501,7 +501,7 @@ func TestAPIRequestRoles(t *testing.T) {
 		}
 		// Nor can it name DISDIK's employees as its participants.
 		resp, body := ts.api("POST", "/api/v1/requests", dinkes, ts.requestBody(t, nil))
-		wantRefusal(t, "DINKES proposing DISDIK's employees", resp, body, 400, "invalid", nipA1+": bukan pegawai OPD pengusul")
+		wantRefusal(t, "DINKES proposing DISDIK's employees", resp, body, 400, "invalid", nipA1+": tidak terdaftar sebagai pegawai OPD pengusul")
 
 		// Only verifikator decides; only the OPD proposes and reports.
 		for _, role := range []domain.Role{domain.RoleAdmin, domain.RolePenandatangan, domain.RoleOPD, domain.RolePegawai} {

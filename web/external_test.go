@@ -161,7 +161,7 @@ func TestExternalPagesFlow(t *testing.T) {
 		}
 		resp, body = opd.postMultipart("/pelatihan-eksternal/baru", extFields(nipB1, "EXT/WEB/5", "Untuk OPD Lain"),
 			upload{"bukti", "s.pdf", extEvidence("b1")})
-		wantPage(t, "opd for another OPD's employee", resp, body, 403, `id="nip-error"`, "bukan pegawai OPD Anda", `value="Untuk OPD Lain"`)
+		wantPage(t, "opd for another OPD's employee", resp, body, 400, `id="nip-error"`, "tidak terdaftar di OPD Anda", `value="Untuk OPD Lain"`)
 		resp, body = opd.postMultipart("/pelatihan-eksternal/baru", extFields("1234", "EXT/WEB/5", "NIP Salah"),
 			upload{"bukti", "s.pdf", extEvidence("b1")})
 		wantPage(t, "opd with a bad NIP", resp, body, 400, `id="nip-error"`, "18 digit")
@@ -373,7 +373,7 @@ func TestExternalAPI(t *testing.T) {
 		resp, v = ts.extAPI("/api/v1/external-trainings", peg, extFields(nipA2, "EXT/API/5", "Untuk Rekan"), upload{"evidence", "s.pdf", extEvidence("x")})
 		check("pegawai for a colleague", post, resp, v, 403)
 		resp, v = ts.extAPI("/api/v1/external-trainings", opd, extFields(nipB1, "EXT/API/6", "Untuk OPD Lain"), upload{"evidence", "s.pdf", extEvidence("x")})
-		check("opd for another OPD's employee", post, resp, v, 403)
+		check("opd for another OPD's employee", post, resp, v, 400) // as for an unknown NIP: nothing learnt
 		resp, v = ts.extAPI("/api/v1/external-trainings", rev, extFields(nipA1, "EXT/API/7", "Verifikator"), upload{"evidence", "s.pdf", extEvidence("x")})
 		check("verifikator submits", post, resp, v, 403)
 		resp, v = ts.extAPI("/api/v1/external-trainings", opd, extFields(nipA2, "EXT/API/8", "Workshop Penyusunan SKP"),

@@ -184,7 +184,7 @@ func TestRequestPageFormErrors(t *testing.T) {
 		form = ts.rpForm("Pelatihan Teknis Arsip")
 		form.Set("nip_list", nipB1)
 		resp, body = opd.postForm("/usulan/baru", form)
-		wantPage(t, "other OPD's employee", resp, body, 400, nipB1+": bukan pegawai OPD pengusul", `id="participants-error"`,
+		wantPage(t, "other OPD's employee", resp, body, 400, nipB1+": tidak terdaftar sebagai pegawai OPD pengusul", `id="participants-error"`,
 			nipB1+"</textarea>")
 
 		// No participant, no title, an unparseable date.
