@@ -41,6 +41,17 @@
 //     (perban-8-2019: PNS only; bkn-2024: PNS and PPPK). An unmeasured score is still
 //     computed, with Measured false, and Aggregate leaves it out. An empty status is taken
 //     as PNS and flagged.
+//   - Eselon V.a, which the rules document does not name, requires the same leadership
+//     course as IV.a/IV.b (PKP, leadership level map rank 4): the lowest structural rank
+//     takes the lowest course.
+//   - The group index (Aggregate, the dashboards) is the sum of the rounded means of the
+//     four dimensions, as the rules document's seed figure is computed, and its category is
+//     that sum's; the mean of the individual totals is reported beside it (MeanIP). The two
+//     may differ by up to 0.02, so at a category bound they can fall either side (code).
+//   - Kualifikasi reads one education code per employee, the employee record's
+//     education_level, which the employee import fills from SIASN's tk_pendidikan ("tingkat
+//     pendidikan terakhir", the last level completed): "the highest formal education held"
+//     holds as long as that field does, as in SIASN.
 //   - bkn-2024 (provisional): the kompetensi base is taken from the same appraisal as
 //     kinerja; the top-up counts only activities completed in the measurement year (all
 //     four windows are year Y) and uses no JF exemption, since an exemption is not an
