@@ -181,9 +181,13 @@ func (s *Service) SubmitReport(ctx context.Context, a domain.Actor, id int64, in
 	})
 }
 
+// ReportOpen reports whether a realisation report of the request is accepted by date: from
+// the activity's last day on, in the agency's time zone (pages use it to offer the form).
+func (s *Service) ReportOpen(r *Request) bool { return !s.today().Before(r.EndDate.Time) }
+
 // checkActivityEnded refuses a realisation report before the activity's last day.
 func (s *Service) checkActivityEnded(r *Request) error {
-	if today := s.today(); today.Before(r.EndDate.Time) {
+	if !s.ReportOpen(r) {
 		return apperr.Invalidf("Laporan realisasi baru dapat diajukan mulai hari terakhir kegiatan (%s). Kegiatan ini belum selesai.",
 			document.Tanggal(r.EndDate.Time))
 	}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/sertika/sertika/internal/domain"
 )
@@ -1059,18 +1058,13 @@ func (r *JPConversionRule) count(a *Activity) (jp, days int) {
 }
 
 // activityDays is the number of calendar days from an activity's start to its end date,
-// both included: 1 when it has one date only (or none), or when the end is before the start.
+// both included (domain.Date.Days): 1 when it has one date only (or none), or when the end
+// is before the start.
 func activityDays(a *Activity) int {
 	if a.Start.IsZero() || a.End.IsZero() {
 		return 1
 	}
-	return int(max(dayNumber(a.End)-dayNumber(a.Start)+1, 1))
-}
-
-// dayNumber counts days from 1970-01-01 to the calendar date d.
-func dayNumber(d domain.Date) int64 {
-	y, m, day := d.Date()
-	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	return max(a.Start.Days(a.End), 1)
 }
 
 // ref writes how the explanation names the activity (Activity.ref).

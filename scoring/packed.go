@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -40,13 +41,8 @@ const maxUnpacked = 1 << 20
 // packScore appends the packed form of the score JSON js to dst.
 func packScore(dst, js []byte) []byte {
 	dst = append(dst, packFormatS2Dict1)
-	n := len(dst)
-	need := s2.MaxEncodedLen(len(js))
-	if cap(dst)-n < need {
-		grown := make([]byte, n, n+need+n/2)
-		copy(grown, dst)
-		dst = grown
-	}
+	n, need := len(dst), s2.MaxEncodedLen(len(js))
+	dst = slices.Grow(dst, need)
 	enc := explainDict1.Encode(dst[n:n+need], js)
 	return dst[:n+len(enc)]
 }

@@ -386,9 +386,9 @@ func (s *Server) requestDetailPage(c *fiber.Ctx, status int, id int64, extra fib
 	if r.State == issuer.StateApproved || r.State == issuer.StateReportReturned {
 		data["UploadPurpose"] = issuer.PurposeAttendance
 	}
-	// The service refuses a realisation report before the activity's last day (in the
-	// agency's time, WIB): until then the page says from when instead of offering the form.
-	data["ReportNotYet"] = d.Can(issuer.ActionReport) && domain.DateOf(s.DB.Now().In(wib)).Before(r.EndDate.Time)
+	// The service refuses a realisation report before the activity's last day: until then
+	// the page says from when instead of offering the form.
+	data["ReportNotYet"] = d.Can(issuer.ActionReport) && !s.Requests.ReportOpen(&r)
 	active := 0
 	for _, p := range d.Participants {
 		if !p.Dropped {

@@ -251,33 +251,30 @@ func TestProxyVerifyLimitPerClient(t *testing.T) {
 			resp, _ := p.send("GET", "/api/v1/verify?token=x", xff, http.Header{"Accept": {"application/json"}}, "")
 			return resp.StatusCode
 		}
-		for i := 0; i < 3; i++ {
-			if st := get("203.0.113.10"); st == 429 {
-				t.Fatalf("client A, request %d refused", i+1)
+		// limited sends n requests as client A (all allowed), one more (refused, 429: the
+		// last also through a spoofed-looking chain when chain is set), then one as client B
+		// (allowed: the limit is A's).
+		limited := func(what string, n int, send func(xff string) int, chain string) {
+			t.Helper()
+			for i := 0; i < n; i++ {
+				if st := send("203.0.113.10"); st == 429 {
+					t.Fatalf("client A, %s %d refused", what, i+1)
+				}
+			}
+			if st := send(chain + "203.0.113.10"); st != 429 {
+				t.Errorf("client A, %s %d: %d, want 429", what, n+1, st)
+			}
+			if st := send("203.0.113.20"); st == 429 {
+				t.Errorf("client B's %s refused for client A's", what)
 			}
 		}
-		if st := get("192.0.2.1, 203.0.113.10"); st != 429 {
-			t.Errorf("client A, 4th request: %d, want 429", st)
-		}
-		if st := get("203.0.113.20"); st == 429 {
-			t.Error("client B refused for client A's requests")
-		}
+		limited("request", 3, get, "192.0.2.1, ")
 		// Look-ups by number and NIP: their own limit, per client as well.
 		look := func(xff string) int {
 			resp, _ := p.send("POST", "/periksa", xff, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"text/html"}},
 				url.Values{"nomor": {"800.1/0001"}, "nip": {nipA1}}.Encode())
 			return resp.StatusCode
 		}
-		for i := 0; i < 30; i++ {
-			if st := look("203.0.113.10"); st == 429 {
-				t.Fatalf("client A, look-up %d refused", i+1)
-			}
-		}
-		if st := look("203.0.113.10"); st != 429 {
-			t.Errorf("client A, 31st look-up: %d, want 429", st)
-		}
-		if st := look("203.0.113.20"); st == 429 {
-			t.Error("client B's look-up refused for client A's")
-		}
+		limited("look-up", 30, look, "")
 	})
 }

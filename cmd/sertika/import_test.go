@@ -10,18 +10,32 @@ import (
 
 	"github.com/sertika/sertika/internal/database"
 	"github.com/sertika/sertika/internal/domain"
+	"github.com/sertika/sertika/internal/testdb"
 )
 
 // importTestDataDir returns a migrated SQLite data directory with one active OPD, "DINKES".
 func importTestDataDir(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir, _, _ := importTestDB(t, database.SQLite)
+	return dir
+}
+
+// importTestDB returns a data directory and a migrated database of the dialect (SQLite in
+// that directory, or a fresh PostgreSQL database) with one active OPD, "DINKES", and the
+// open database, closed at the end of the test.
+func importTestDB(t *testing.T, dialect string) (dir, dbURL string, db *database.DB) {
+	t.Helper()
+	dir = t.TempDir()
+	dbURL = database.SQLiteURL(dir)
+	if dialect == database.Postgres {
+		dbURL = testdb.URL(t, dialect)
+	}
 	ctx := context.Background()
-	db, err := database.Open(ctx, database.SQLiteURL(dir), database.Options{})
+	db, err := database.Open(ctx, dbURL, database.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +43,7 @@ func importTestDataDir(t *testing.T) string {
 	if err := db.Gorm.Create(&domain.OPD{Code: "DINKES", Name: "Dinas Kesehatan", Active: true, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	return dir, dbURL, db
 }
 
 // importTestEmployees counts the employees in the data directory's database.

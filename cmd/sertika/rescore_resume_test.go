@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sertika/sertika/internal/database"
-	"github.com/sertika/sertika/internal/domain"
 	"github.com/sertika/sertika/internal/testdb"
 )
 
@@ -56,24 +54,8 @@ func (r rescoreRow) stored() string {
 func TestRescoreCommandResumes(t *testing.T) {
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			dir, files := t.TempDir(), t.TempDir()
-			dbURL := database.SQLiteURL(dir)
-			if dialect == database.Postgres {
-				dbURL = testdb.URL(t, dialect)
-			}
-			db, err := database.Open(ctx, dbURL, database.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			now := db.Now()
-			if err := db.Gorm.Create(&domain.OPD{Code: "DINKES", Name: "Dinas Kesehatan", Active: true, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
-				t.Fatal(err)
-			}
+			dir, dbURL, db := importTestDB(t, dialect)
+			files := t.TempDir()
 			run := func(wantCode int, args ...string) (string, string) {
 				t.Helper()
 				args = append(args, "--data-dir", dir)

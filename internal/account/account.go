@@ -243,22 +243,12 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a domain.Actor, old, pa
 		return err
 	}
 	now := s.db.Now()
-	var th throttle
-	err = s.db.WithContext(ctx).Where("username = ?", u.Username).Take(&th).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return apperr.Internal(err)
-	}
-	if th.LockedUntil != nil && now.Before(*th.LockedUntil) {
-		return ErrLocked
+	if err := s.checkLock(ctx, u.Username, now); err != nil {
+		return err
 	}
 	ok, err := VerifyPassword(old, u.PasswordHash)
 	if err != nil || !ok {
-		if locked, ferr := s.recordFailure(ctx, u.Username, now); ferr != nil {
-			return ferr
-		} else if locked {
-			return ErrLocked
-		}
-		return apperr.Invalid("Kata sandi lama salah.")
+		return s.failed(ctx, u.Username, now, apperr.Invalid("Kata sandi lama salah."))
 	}
 	return s.setPassword(ctx, a, u.Username, password)
 }
@@ -353,16 +343,11 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return domain.User{}, ErrBadCredentials
 	}
 	now := s.db.Now()
-	var th throttle
-	err := s.db.WithContext(ctx).Where("username = ?", name).Take(&th).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.User{}, apperr.Internal(err)
-	}
-	if th.LockedUntil != nil && now.Before(*th.LockedUntil) {
-		return domain.User{}, ErrLocked
+	if err := s.checkLock(ctx, name, now); err != nil {
+		return domain.User{}, err
 	}
 	var u domain.User
-	err = s.db.WithContext(ctx).Preload("OPD").Where("username = ?", name).Take(&u).Error
+	err := s.db.WithContext(ctx).Preload("OPD").Where("username = ?", name).Take(&u).Error
 	hash := u.PasswordHash
 	if err != nil {
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -372,12 +357,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	}
 	ok, verr := VerifyPassword(password, hash)
 	if err != nil || verr != nil || !ok {
-		if locked, ferr := s.recordFailure(ctx, name, now); ferr != nil {
-			return domain.User{}, ferr
-		} else if locked {
-			return domain.User{}, ErrLocked
-		}
-		return domain.User{}, ErrBadCredentials
+		return domain.User{}, s.failed(ctx, name, now, ErrBadCredentials)
 	}
 	if !u.Active {
 		return domain.User{}, ErrDisabled
@@ -392,6 +372,32 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return domain.User{}, apperr.Internal(err)
 	}
 	return u, nil
+}
+
+// checkLock returns ErrLocked while the user name is locked out after failed attempts.
+func (s *Service) checkLock(ctx context.Context, name string, now time.Time) error {
+	var th throttle
+	err := s.db.WithContext(ctx).Where("username = ?", name).Take(&th).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.Internal(err)
+	}
+	if th.LockedUntil != nil && now.Before(*th.LockedUntil) {
+		return ErrLocked
+	}
+	return nil
+}
+
+// failed records a failed attempt for the user name and returns wrong (the answer to a
+// wrong password), or ErrLocked when this failure locked the name.
+func (s *Service) failed(ctx context.Context, name string, now time.Time, wrong error) error {
+	locked, err := s.recordFailure(ctx, name, now)
+	switch {
+	case err != nil:
+		return err
+	case locked:
+		return ErrLocked
+	}
+	return wrong
 }
 
 // recordFailure counts one failed sign-in and reports whether the name is now locked.
