@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -294,6 +295,28 @@ func NewCatalog(defaultID string, extra ...*RuleSet) (*Catalog, error) {
 		return nil, apperr.NotFound(fmt.Sprintf("Aturan penilaian bawaan %q tidak ada.", c.def))
 	}
 	return c, nil
+}
+
+// Resolve returns the rule set a deployment scores with (SERTIKA_RULE_SET): "" is the
+// default (perban-8-2019), the id of an embedded set names it (bkn-2024), and anything else
+// is the path of an administrator-supplied file, read and validated (ReadFile) and given a
+// catalog with the embedded sets, so that it cannot reuse one of their ids.
+func Resolve(spec string) (*RuleSet, error) {
+	if spec == "" {
+		return Default(), nil
+	}
+	if slices.Contains(IDs(), spec) {
+		return Load(spec)
+	}
+	rs, err := ReadFile(spec)
+	if err != nil {
+		return nil, fmt.Errorf("rule set %s: %w", spec, err)
+	}
+	c, err := NewCatalog(rs.ID, rs)
+	if err != nil {
+		return nil, fmt.Errorf("rule set %s: %w", spec, err)
+	}
+	return c.Get(rs.ID)
 }
 
 // Get returns the rule set with the id ("" for the default).

@@ -317,3 +317,42 @@ func TestDimensionLabels(t *testing.T) {
 		}
 	}
 }
+
+// Resolve: the default, an embedded id, or an administrator's file with an id of its own.
+func TestResolveRuleSet(t *testing.T) {
+	for spec, want := range map[string]string{"": RuleSetPerban2019, RuleSetPerban2019: RuleSetPerban2019, RuleSetBKN2024: RuleSetBKN2024} {
+		rs, err := Resolve(spec)
+		if err != nil || rs.ID != want {
+			t.Errorf("Resolve(%q) = %v, %v; want %s", spec, rs, err, want)
+		}
+	}
+	dir := t.TempDir()
+	write := func(name string, mutate func(*RuleSet)) string {
+		rs := Default()
+		mutate(rs)
+		b, err := json.Marshal(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	own := write("lokal.json", func(rs *RuleSet) { rs.ID, rs.Version = "perban-8-2019-lokal", "2026.1" })
+	if rs, err := Resolve(own); err != nil || rs.ID != "perban-8-2019-lokal" || rs.Version != "2026.1" {
+		t.Errorf("Resolve(own file) = %v, %v", rs, err)
+	}
+	same := write("sama.json", func(rs *RuleSet) { rs.Version = "2026.1" })
+	if _, err := Resolve(same); err == nil || !strings.Contains(err.Error(), "id baru") {
+		t.Errorf("a file reusing the embedded id: %v, want a refusal asking for a new id", err)
+	}
+	bad := write("salah.json", func(rs *RuleSet) { rs.ID = "lokal"; rs.Kualifikasi.Max = 99 })
+	if _, err := Resolve(bad); err == nil || !strings.Contains(err.Error(), "salah.json") {
+		t.Errorf("an invalid file: %v", err)
+	}
+	if _, err := Resolve(filepath.Join(dir, "tidak-ada.json")); err == nil {
+		t.Error("a missing file resolved")
+	}
+}

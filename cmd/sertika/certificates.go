@@ -96,7 +96,10 @@ func runCertificates(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	ks := newKeyStore(cfg, db)
-	iss := newIssuance(cfg, db, ks, cliLogger(e))
+	iss, err := newIssuance(cfg, db, ks, cliLogger(e))
+	if err != nil {
+		return err
+	}
 
 	if sub == "issue" {
 		var u domain.User

@@ -72,8 +72,8 @@ The report (in Indonesian) goes to standard output, progress to standard error. 
 status is 0 when the import was committed (or a dry run found no problem) and 1 otherwise.
 "sertika import template" writes a template to start from.`)
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing anything")
-	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
-		opt.Rescorer = scoring.NewStore(db, nil)
+	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, st *scoring.Store, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
+		opt.Rescorer = st
 		return importer.ImportEmployees(ctx, db, domain.System, name, in, opt)
 	})
 }
@@ -118,15 +118,15 @@ ASN scores are recomputed in the same transaction. FILE "-" reads standard input
 The report (in Indonesian) goes to standard output, progress to standard error. The exit
 status is 0 when the import was committed (or a dry run found no problem) and 1 otherwise.`)
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing anything")
-	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
-		return importer.ImportFacts(ctx, db, scoring.NewStore(db, nil), kind, domain.System, name, in, opt)
+	return runImportFile(ctx, e, fs, args, dryRun, func(db *database.DB, st *scoring.Store, name string, in io.Reader, opt importer.Options) (*importer.Report, error) {
+		return importer.ImportFacts(ctx, db, st, kind, domain.System, name, in, opt)
 	})
 }
 
 // runImportFile parses the flags and the one FILE argument, opens the file and the
 // database, runs the import with a progress line and prints the report.
 func runImportFile(ctx context.Context, e *env, fs *flag.FlagSet, args []string, dryRun *bool,
-	doImport func(db *database.DB, name string, in io.Reader, opt importer.Options) (*importer.Report, error)) error {
+	doImport func(db *database.DB, st *scoring.Store, name string, in io.Reader, opt importer.Options) (*importer.Report, error)) error {
 	cfg, err := loadConfig(e, fs)
 	if err != nil {
 		return err
@@ -157,9 +157,13 @@ func runImportFile(ctx context.Context, e *env, fs *flag.FlagSet, args []string,
 		return err
 	}
 	defer db.Close()
+	st, err := newScoreStore(cfg, db)
+	if err != nil {
+		return err
+	}
 
 	pp := newProgress(e.stderr, "processing rows")
-	rep, err := doImport(db, name, in, importer.Options{
+	rep, err := doImport(db, st, name, in, importer.Options{
 		DryRun:   *dryRun,
 		MaxBytes: int64(cfg.MaxUploadBytes),
 		Progress: pp.update,

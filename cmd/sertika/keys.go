@@ -19,7 +19,6 @@ import (
 	"github.com/sertika/sertika/internal/keys"
 	"github.com/sertika/sertika/internal/qr"
 	"github.com/sertika/sertika/issuer"
-	"github.com/sertika/sertika/scoring"
 )
 
 func init() {
@@ -60,10 +59,15 @@ func newKeyStore(cfg *config.Config, db *database.DB) *keys.Store {
 	return keys.NewStore(db, cfg.KeysDir(), keys.Options{Passphrase: pass, KeyFile: cfg.SigningKeyFile})
 }
 
-// newIssuance returns the issuance service; log may be nil (slog's default).
-func newIssuance(cfg *config.Config, db *database.DB, ks *keys.Store, log *slog.Logger) *issuer.Issuance {
+// newIssuance returns the issuance service, which rescores the holders with the configured
+// rule set; log may be nil (slog's default).
+func newIssuance(cfg *config.Config, db *database.DB, ks *keys.Store, log *slog.Logger) (*issuer.Issuance, error) {
+	st, err := newScoreStore(cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	return issuer.NewIssuance(db, ks, issuer.IssuanceOptions{PublicURL: cfg.PublicURL, Logger: log, QRBudget: qr.CheckBudget,
-		Scores: scoring.NewStore(db, nil)})
+		Scores: st}), nil
 }
 
 // createdKeyMessage announces a new key: its kid and where its private half is.

@@ -20,6 +20,7 @@ import (
 	"github.com/sertika/sertika/internal/apperr"
 	"github.com/sertika/sertika/internal/config"
 	"github.com/sertika/sertika/internal/database"
+	"github.com/sertika/sertika/scoring"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -219,10 +220,24 @@ func loadConfig(e *env, fs *flag.FlagSet) (*config.Config, error) {
 	return &cfg, nil
 }
 
+// newScoreStore returns the scoring store with the configured rule set (SERTIKA_RULE_SET,
+// --rule-set), which openDB has already validated.
+func newScoreStore(cfg *config.Config, db *database.DB) (*scoring.Store, error) {
+	rs, err := scoring.Resolve(cfg.RuleSet)
+	if err != nil {
+		return nil, err
+	}
+	return scoring.NewStore(db, rs), nil
+}
+
 // openDB opens and migrates the configured database. Commands that only read migration
 // state pass migrate=false.
 func openDB(ctx context.Context, e *env, cfg *config.Config, migrate bool) (*database.DB, error) {
 	if err := cfg.Finish(); err != nil {
+		return nil, err
+	}
+	// A bad rule set file stops every command before it touches the database.
+	if _, err := scoring.Resolve(cfg.RuleSet); err != nil {
 		return nil, err
 	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: cliLogger(e)})

@@ -15,7 +15,8 @@ func init() {
 func runRescore(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rescore", "rescore [--year Y] [--force]", `
 Recompute the stored IP ASN score of every active employee for a measurement year (default:
-the current year) with the default rule set (`+scoring.DefaultRuleSetID+`), set-based: employees
+the current year) with the configured rule set (--rule-set or SERTIKA_RULE_SET; default
+`+scoring.DefaultRuleSetID+`), set-based: employees
 are read in chunks with all their facts, the rules applied, and only the scores whose facts
 changed are written back.
 
@@ -55,7 +56,10 @@ Progress goes to standard error, the summary to standard output.`)
 	// is written: a less eager garbage collector runs less often for some tens of megabytes
 	// more.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	st := scoring.NewStore(db, nil)
+	st, err := newScoreStore(cfg, db)
+	if err != nil {
+		return err
+	}
 	pp := newProgress(e.stderr, "rescoring employees")
 	res, err := st.RescoreAll(ctx, scoring.RescoreOptions{Year: *year, Force: *force, ChunkSize: *chunk, Progress: pp.update})
 	pp.finish()

@@ -51,11 +51,19 @@ func newServices(cfg *config.Config, db *database.DB) (*services, error) {
 	}
 	req := issuer.New(db, files, issuer.Options{MaxAttachmentBytes: int64(cfg.MaxAttachmentBytes)})
 	ks := newKeyStore(cfg, db)
+	iss, err := newIssuance(cfg, db, ks, nil)
+	if err != nil {
+		return nil, err
+	}
+	st, err := newScoreStore(cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	return &services{db: db, accounts: acc, directory: directory.New(db), requests: req, keys: ks,
-		issuance: newIssuance(cfg, db, ks, nil),
+		issuance: iss,
 		// Evidence of external training records shares the uploads directory and the
 		// attachment size limit with the workflow's attachments.
-		scoring: scoring.NewStore(db, nil).WithEvidence(files, scoring.ExternalOptions{MaxEvidenceBytes: int64(cfg.MaxAttachmentBytes)})}, nil
+		scoring: st.WithEvidence(files, scoring.ExternalOptions{MaxEvidenceBytes: int64(cfg.MaxAttachmentBytes)})}, nil
 }
 
 func newLogger(e *env, cfg *config.Config) *slog.Logger {
@@ -111,7 +119,9 @@ per role) is seeded first and the demo accounts are printed.`)
 		return err
 	}
 	// The server's issuance logs through the server's logger (newServices has none).
-	svc.issuance = newIssuance(cfg, db, svc.keys, log)
+	if svc.issuance, err = newIssuance(cfg, db, svc.keys, log); err != nil {
+		return err
+	}
 	if err := ensureSigningKey(ctx, e, cfg, db, svc.keys, log); err != nil {
 		return err
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// TrustedProxyPrefixes.
 	TrustedProxies       string
 	TrustedProxyPrefixes []netip.Prefix
+	// RuleSet is the IP ASN rule set to score with (SERTIKA_RULE_SET): empty for the default
+	// (perban-8-2019), an embedded id (bkn-2024), or the path of an administrator's rule set
+	// file; scoring.Resolve reads and validates it.
+	RuleSet string
 }
 
 // Getenv is the environment lookup; tests replace it.
@@ -93,6 +97,9 @@ func FromEnv(getenv Getenv) (Config, error) {
 	get("SERTIKA_JWT_SECRET", &c.JWTSecret)
 	get("SERTIKA_KEY_PASSPHRASE", &c.KeyPassphrase)
 	get("SERTIKA_TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("SERTIKA_RULE_SET"); v != "" { // an id or a path, not a secret: no _FILE form
+		c.RuleSet = v
+	}
 	if v := getenv("SERTIKA_SIGNING_KEY_FILE"); v != "" { // a path, not a secret: no _FILE form
 		c.SigningKeyFile = v
 	}
@@ -126,6 +133,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory: SQLite file, keys, uploads (env SERTIKA_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty uses SQLite in the data directory (env DATABASE_URL)")
+	fs.StringVar(&c.RuleSet, "rule-set", c.RuleSet, "IP ASN rule set: perban-8-2019 (default), bkn-2024, or a rule set file (env SERTIKA_RULE_SET)")
 }
 
 // RegisterServeFlags binds the flags only `serve` needs.

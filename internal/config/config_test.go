@@ -31,6 +31,7 @@ func TestEnvFilesAndFlags(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
 		"SERTIKA_ADDR": "127.0.0.1:9000", "DATABASE_URL": "postgres://u@h/db", "SERTIKA_JWT_SECRET_FILE": secret,
 		"SERTIKA_PUBLIC_URL": "https://sertika.example.go.id/", "SERTIKA_MAX_UPLOAD_MB": "5",
+		"SERTIKA_RULE_SET": "bkn-2024",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,9 @@ func TestEnvFilesAndFlags(t *testing.T) {
 	}
 	if err := c.Finish(); err != nil {
 		t.Fatal(err)
+	}
+	if c.RuleSet != "bkn-2024" {
+		t.Errorf("rule set from the environment = %q", c.RuleSet)
 	}
 	if c.Addr != ":7000" || c.DataDir != dir || c.JWTSecret != "file-secret-value-with-32-characters!!" ||
 		c.PublicURL != "https://sertika.example.go.id" || !c.SecureCookies || c.MaxUploadBytes != 5<<20 || c.DatabaseURL != "postgres://u@h/db" {
