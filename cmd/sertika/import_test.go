@@ -20,6 +20,24 @@ func importTestDataDir(t *testing.T) string {
 	return dir
 }
 
+// cliRunner returns a runner of the CLI (in process) against the data directory and,
+// unless it is "", the database URL: it fails the test unless the exit status is wantCode
+// and returns standard output and error.
+func cliRunner(t *testing.T, dir, dbURL string) func(wantCode int, args ...string) (string, string) {
+	return func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		args = append(args, "--data-dir", dir)
+		if dbURL != "" {
+			args = append(args, "--database-url", dbURL)
+		}
+		code, out, errOut := importTestRun(t, "", args...)
+		if code != wantCode {
+			t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, wantCode, out, errOut)
+		}
+		return out, errOut
+	}
+}
+
 // importTestDB returns a data directory and a migrated database of the dialect (SQLite in
 // that directory, or a fresh PostgreSQL database) with one active OPD, "DINKES", and the
 // open database, closed at the end of the test.

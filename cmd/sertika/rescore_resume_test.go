@@ -56,18 +56,10 @@ func TestRescoreCommandResumes(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			dir, dbURL, db := importTestDB(t, dialect)
 			files := t.TempDir()
-			run := func(wantCode int, args ...string) (string, string) {
-				t.Helper()
-				args = append(args, "--data-dir", dir)
-				if dialect == database.Postgres {
-					args = append(args, "--database-url", dbURL)
-				}
-				code, out, errOut := importTestRun(t, "", args...)
-				if code != wantCode {
-					t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, wantCode, out, errOut)
-				}
-				return out, errOut
+			if dialect != database.Postgres {
+				dbURL = "" // SQLite: the data directory's own file
 			}
+			run := cliRunner(t, dir, dbURL)
 			scores := func(year int) []rescoreRow {
 				t.Helper()
 				var rows []rescoreRow

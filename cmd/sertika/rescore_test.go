@@ -11,14 +11,7 @@ import (
 func TestFactImportAndRescoreCommands(t *testing.T) {
 	dir := importTestDataDir(t)
 	files := t.TempDir()
-	run := func(wantCode int, args ...string) (string, string) {
-		t.Helper()
-		code, out, errOut := importTestRun(t, "", append(args, "--data-dir", dir)...)
-		if code != wantCode {
-			t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, wantCode, out, errOut)
-		}
-		return out, errOut
-	}
+	run := cliRunner(t, dir, "")
 	run(0, "import", "employees", writeImportFile(t, files, "pegawai.csv", importTestGood))
 
 	out, errOut := run(0, "import", "skp", writeImportFile(t, files, "skp.csv",

@@ -21,14 +21,7 @@ import (
 func TestRuleSetFileUsedByCommands(t *testing.T) {
 	dir, _, db := importTestDB(t, database.SQLite)
 	files := t.TempDir()
-	run := func(wantCode int, args ...string) (string, string) {
-		t.Helper()
-		code, out, errOut := importTestRun(t, "", append(args, "--data-dir", dir)...)
-		if code != wantCode {
-			t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, wantCode, out, errOut)
-		}
-		return out, errOut
-	}
+	run := cliRunner(t, dir, "")
 	writeRuleSet := func(name string, mutate func(*scoring.RuleSet)) string {
 		rs := scoring.Default()
 		mutate(rs)
